@@ -1,0 +1,62 @@
+/**
+ * Argument conversions shared by the command families, each replying with
+ * Redis's error text and returning null when the argument is refused (the
+ * getLongLongFromObjectOrReply family).
+ */
+import type { CommandContext } from '../dispatch/command-spec.js';
+import { ERR } from '../protocol/errors.js';
+import { parseDouble, parseInt64, type Int64 } from '../util/numbers.js';
+import { isString, type StringValue, type Value } from '../keyspace/value.js';
+
+export function int64OrReply(ctx: CommandContext, s: string, msg: string = ERR.notInteger): Int64 | null {
+  const n = parseInt64(s);
+  if (n === null) ctx.reply.error(msg);
+  return n;
+}
+
+/** getLongLongFromObjectOrReply narrowed to a JS number (positions, counts, offsets). */
+export function intOrReply(ctx: CommandContext, s: string, msg: string = ERR.notInteger): number | null {
+  const n = parseInt64(s);
+  if (n === null) {
+    ctx.reply.error(msg);
+    return null;
+  }
+  return Number(n);
+}
+
+export function doubleOrReply(ctx: CommandContext, s: string, msg: string = ERR.notFloat): number | null {
+  const d = parseDouble(s);
+  if (d === null) ctx.reply.error(msg);
+  return d;
+}
+
+/** Looks a key up for reading and checks it holds a string; replies WRONGTYPE otherwise. */
+export function readString(ctx: CommandContext, key: string): StringValue | undefined | null {
+  const v = ctx.ks.lookupRead(ctx.db, key);
+  if (v === undefined) return undefined;
+  if (!isString(v)) {
+    ctx.reply.error(ERR.wrongType);
+    return null;
+  }
+  return v;
+}
+
+/** As readString, with write lookup semantics (no hit/miss stats). */
+export function writeString(ctx: CommandContext, key: string): StringValue | undefined | null {
+  const v = ctx.ks.lookupWrite(ctx.db, key);
+  if (v === undefined) return undefined;
+  if (!isString(v)) {
+    ctx.reply.error(ERR.wrongType);
+    return null;
+  }
+  return v;
+}
+
+export function isWrongType(v: Value | undefined): boolean {
+  return v !== undefined && !isString(v);
+}
+
+/** Case-insensitive option compare without allocating for the common case. */
+export function eqi(a: string, lowerB: string): boolean {
+  return a.length === lowerB.length && (a === lowerB || a.toLowerCase() === lowerB);
+}

@@ -1,0 +1,48 @@
+/**
+ * call(): the only place a handler runs. It measures the call, records it in
+ * commandstats and the slowlog, and — the propagation contract — if the
+ * command changed the dataset (the keyspace's dirty counter moved) and is a
+ * write, hands its effect to the propagator: the argv as typed, or what the
+ * handler substituted with ctx.propagateAs() (EXPIRE → PEXPIREAT, ...), or
+ * nothing after ctx.preventPropagation(). Effects the keyspace emitted during
+ * the call (lazy-expiry DELs) precede it, and the whole lot is flushed when
+ * the outermost call returns.
+ */
+import { performance } from 'node:perf_hooks';
+import type { CommandSpec } from './command-spec.js';
+import type { Client } from '../net/client.js';
+
+export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
+  const server = c.server;
+  const ks = server.ks;
+  const prop = ks.propagator;
+  const dirtyBefore = ks.dirty;
+  const errorsBefore = server.stats.totalErrorReplies;
+  c.propagateOverride = null;
+  c.argv = argv;
+  c.cmd = cmd;
+  prop.depth++;
+  const t0 = performance.now();
+  try {
+    cmd.handler!(c);
+  } finally {
+    prop.depth--;
+  }
+  const usec = (performance.now() - t0) * 1000;
+  const st = cmd.stats;
+  st.calls++;
+  st.usec += usec;
+  if (server.stats.totalErrorReplies !== errorsBefore) st.failedCalls++;
+  server.stats.numCommands++;
+  c.lastCommand = cmd;
+  if (usec >= server.slowlogThreshold && server.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) {
+    server.slowlog.add(c, argv, usec);
+  }
+  if (server.latencyThreshold > 0 && usec / 1000 >= server.latencyThreshold) {
+    server.latency.add(cmd.flags.has('fast') ? 'fast-command' : 'command', Math.round(usec / 1000));
+  }
+  if (ks.dirty !== dirtyBefore && cmd.isWrite && c.propagateOverride !== false) {
+    prop.add(c.db.id, c.propagateOverride ?? argv);
+  }
+  if (prop.depth === 0) prop.flush();
+}

@@ -1,0 +1,62 @@
+/**
+ * processCommand: every cross-cutting check, one block each, in Redis 7.0's
+ * order (server.c), so that when several apply the client gets the same error
+ * Redis would give. Only then is the command queued (inside MULTI) or run.
+ *
+ * Checks owned by later issues slot in at their marked places: ACL, cluster
+ * redirect, OOM, disk error, min-replicas, read-only replica, pub/sub context,
+ * stale replica, loading, busy script.
+ */
+import { ERR } from '../protocol/errors.js';
+import type { Client } from '../net/client.js';
+import type { CommandSpec } from './command-spec.js';
+import { call } from './call.js';
+
+export function processCommand(c: Client, argv: string[]): void {
+  const server = c.server;
+  c.lastInteraction = server.cachedNow;
+  if (server.monitors.size !== 0) server.feedMonitors(c, argv);
+
+  // 1. lookup, unknown command or subcommand, arity
+  let cmd: CommandSpec | undefined = server.commands.lookup(argv[0]);
+  if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) {
+    const sub = cmd.subcommands.get(argv[1].toLowerCase());
+    if (sub === undefined) return reject(c, null, ERR.unknownSubcommand(argv[1], argv[0]));
+    cmd = sub;
+  }
+  if (cmd === undefined) return reject(c, null, ERR.unknownCommand(argv[0], argv.slice(1)));
+  const arity = cmd.arity;
+  if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+    return reject(c, cmd, ERR.wrongArity(cmd.fullname));
+  }
+
+  // 2. authentication
+  if (!c.authenticated && !cmd.flags.has('no_auth')) return reject(c, cmd, ERR.noAuth);
+
+  // 3. (ACL, cluster redirect, OOM, disk error, min-replicas, read-only replica: later issues)
+  if (server.ks.isReplica && server.config.bool('replica-read-only') && cmd.isWrite && !c.isMaster) {
+    return reject(c, cmd, ERR.readOnly);
+  }
+
+  // 4. MULTI queueing
+  if (c.multi !== null) {
+    const n = cmd.fullname;
+    if (n !== 'exec' && n !== 'discard' && n !== 'multi' && n !== 'watch' && n !== 'quit' && n !== 'reset') {
+      if (cmd.flags.has('no_multi')) {
+        return reject(c, cmd, 'ERR Command not allowed inside a transaction');
+      }
+      c.multi.queue.push({ cmd, argv });
+      c.reply.raw('+QUEUED\r\n');
+      return;
+    }
+  }
+
+  call(c, cmd, argv);
+}
+
+/** rejectCommand: counts the rejection, flags an open transaction, replies. */
+function reject(c: Client, cmd: CommandSpec | null, msg: string): void {
+  if (cmd) cmd.stats.rejectedCalls++;
+  if (c.multi !== null) c.multi.failed = true;
+  c.reply.error(msg);
+}

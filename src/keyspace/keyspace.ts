@@ -1,0 +1,217 @@
+/**
+ * The keyspace: the databases and the single door every read and write goes
+ * through (db.c's lookupKey*, setKey, dbDelete, setExpire), with the chores
+ * Redis leaves to each command done here instead: the dirty counter, WATCH
+ * invalidation, keyspace events, hit/miss stats, lazy expiry and its DEL.
+ *
+ * A command handler reads with `lookupRead`, edits with `lookupWrite` +
+ * `modified`, or replaces with `set`; it never touches a Database's maps for a
+ * write. The command's own effect is propagated by dispatch/call.ts; effects
+ * the keyspace produces by itself (expired keys) go to the propagator here.
+ */
+import { Database, type Entry } from './database.js';
+import type { Value } from './value.js';
+import { clock } from './clock.js';
+import type { Propagator } from '../propagate/propagate.js';
+
+export interface KeyspaceStats {
+  hits: number;
+  misses: number;
+  expiredKeys: number;
+  expiredStalePerc: number;
+  expiredTimeCapReached: number;
+  expireCycleCpuMs: number;
+  evictedKeys: number;
+}
+
+export type KeyEventListener = (type: 'generic' | 'string' | 'expired' | 'evicted', event: string, key: string, db: number) => void;
+export type KeyTouchedListener = (db: Database, key: string) => void;
+
+export class Keyspace {
+  dbs: Database[];
+  /** Changes since the last save (server.dirty). */
+  dirty = 0;
+  /** LRU clock in seconds, advanced by cron. */
+  lruClock = Math.floor(Date.now() / 1000);
+  /** Replicas hide logically expired keys but wait for the master's DEL. */
+  isReplica = false;
+  lazyfreeExpire = false;
+  readonly stats: KeyspaceStats = {
+    hits: 0, misses: 0, expiredKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0, expireCycleCpuMs: 0, evictedKeys: 0,
+  };
+  onEvent: KeyEventListener | null = null;
+  onTouched: KeyTouchedListener | null = null;
+
+  constructor(count: number, readonly propagator: Propagator) {
+    this.dbs = [];
+    for (let i = 0; i < count; i++) this.dbs.push(new Database(i));
+  }
+
+  // ---- reads -------------------------------------------------------------
+
+  /** lookupKeyRead: expires lazily, counts a hit or a miss, refreshes LRU. */
+  lookupRead(db: Database, key: string): Value | undefined {
+    const e = db.keys.get(key);
+    if (e === undefined) {
+      this.stats.misses++;
+      return undefined;
+    }
+    if (db.expires.size !== 0 && this.expireIfNeeded(db, key)) {
+      this.stats.misses++;
+      return undefined;
+    }
+    this.stats.hits++;
+    e.lru = this.lruClock;
+    return e.value;
+  }
+
+  /** lookupKeyWrite: expires lazily, no hit/miss accounting. */
+  lookupWrite(db: Database, key: string): Value | undefined {
+    const e = db.keys.get(key);
+    if (e === undefined) return undefined;
+    if (db.expires.size !== 0 && this.expireIfNeeded(db, key)) return undefined;
+    e.lru = this.lruClock;
+    return e.value;
+  }
+
+  /** Existence without touching stats or LRU (EXISTS, TYPE use the counted forms). */
+  exists(db: Database, key: string): boolean {
+    if (!db.keys.has(key)) return false;
+    return !(db.expires.size !== 0 && this.expireIfNeeded(db, key));
+  }
+
+  /** The entry itself, for OBJECT and DEBUG, which must not refresh LRU. */
+  peekEntry(db: Database, key: string): Entry | undefined {
+    const e = db.keys.get(key);
+    if (e === undefined) return undefined;
+    if (db.expires.size !== 0 && this.expireIfNeeded(db, key)) return undefined;
+    return e;
+  }
+
+  /** Absolute expiry in ms, or -1 when the key has no TTL. The key must exist. */
+  expireAt(db: Database, key: string): number {
+    const t = db.expires.get(key);
+    return t === undefined ? -1 : t;
+  }
+
+  // ---- writes ------------------------------------------------------------
+
+  /**
+   * setKey: the key holds `value` from now on. The TTL is dropped unless
+   * keepTtl; the entry object is reused on overwrite.
+   */
+  set(db: Database, key: string, value: Value, keepTtl = false): void {
+    const e = db.keys.get(key);
+    if (e === undefined) {
+      db.keys.set(key, { value, lru: this.lruClock });
+    } else {
+      e.value = value;
+      e.lru = this.lruClock;
+    }
+    if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
+    this.dirty++;
+    if (this.onTouched !== null) this.onTouched(db, key);
+  }
+
+  /** After an in-place edit of a key's value (APPEND, SETBIT, list push...). */
+  modified(db: Database, key: string, count = 1): void {
+    this.dirty += count;
+    if (this.onTouched !== null) this.onTouched(db, key);
+  }
+
+  delete(db: Database, key: string): boolean {
+    if (!db.keys.delete(key)) return false;
+    if (db.expires.size !== 0) db.expires.delete(key);
+    this.dirty++;
+    if (this.onTouched !== null) this.onTouched(db, key);
+    return true;
+  }
+
+  /** setExpire: the key must exist. */
+  setExpire(db: Database, key: string, whenMs: number): void {
+    db.expires.set(key, whenMs);
+    this.dirty++;
+    if (this.onTouched !== null) this.onTouched(db, key);
+  }
+
+  /** Removes the TTL; true if there was one. */
+  persist(db: Database, key: string): boolean {
+    if (!db.expires.delete(key)) return false;
+    this.dirty++;
+    if (this.onTouched !== null) this.onTouched(db, key);
+    return true;
+  }
+
+  /** Moves a key, value and TTL, to another name or db (RENAME, MOVE). */
+  moveKey(from: Database, key: string, to: Database, newKey: string): void {
+    const e = from.keys.get(key)!;
+    const ttl = from.expires.get(key);
+    from.keys.delete(key);
+    from.expires.delete(key);
+    to.keys.set(newKey, e);
+    if (ttl === undefined) to.expires.delete(newKey);
+    else to.expires.set(newKey, ttl);
+    this.dirty++;
+    if (this.onTouched !== null) {
+      this.onTouched(from, key);
+      this.onTouched(to, newKey);
+    }
+  }
+
+  /** Empties one db; returns how many keys it held. */
+  flushDb(db: Database): number {
+    const n = db.keys.size;
+    if (this.onTouched !== null) for (const k of db.keys.keys()) this.onTouched(db, k);
+    db.keys.clear();
+    db.expires.clear();
+    this.dirty += n;
+    return n;
+  }
+
+  /** SWAPDB: clients stay on their db number and see the other data. */
+  swapDb(a: Database, b: Database): void {
+    if (this.onTouched !== null) {
+      for (const k of a.keys.keys()) this.onTouched(a, k);
+      for (const k of b.keys.keys()) this.onTouched(b, k);
+    }
+    const keys = a.keys;
+    const expires = a.expires;
+    const avg = a.avgTtl;
+    (a as { keys: Map<string, Entry> }).keys = b.keys;
+    (a as { expires: Map<string, number> }).expires = b.expires;
+    a.avgTtl = b.avgTtl;
+    (b as { keys: Map<string, Entry> }).keys = keys;
+    (b as { expires: Map<string, number> }).expires = expires;
+    b.avgTtl = avg;
+    this.dirty++;
+  }
+
+  notify(type: 'generic' | 'string' | 'expired' | 'evicted', event: string, key: string, db: Database): void {
+    if (this.onEvent !== null) this.onEvent(type, event, key, db.id);
+  }
+
+  // ---- expiry ------------------------------------------------------------
+
+  /**
+   * expireIfNeeded: true if the key is logically expired. On a master it is
+   * deleted and the deletion propagated as DEL; a replica only hides it.
+   */
+  expireIfNeeded(db: Database, key: string): boolean {
+    const t = db.expires.get(key);
+    if (t === undefined || !(clock.now() > t)) return false;
+    if (this.isReplica) return true;
+    this.deleteExpired(db, key);
+    return true;
+  }
+
+  /** Deletes an expired key and propagates its DEL (lazy and active expiry share this). */
+  deleteExpired(db: Database, key: string): void {
+    db.keys.delete(key);
+    db.expires.delete(key);
+    this.stats.expiredKeys++;
+    this.dirty++;
+    if (this.onTouched !== null) this.onTouched(db, key);
+    this.notify('expired', 'expired', key, db);
+    this.propagator.add(db.id, [this.lazyfreeExpire ? 'UNLINK' : 'DEL', key]);
+  }
+}

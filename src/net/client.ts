@@ -1,0 +1,115 @@
+/**
+ * One connection: its socket, query parser, pending replies and the state
+ * commands care about (selected db, protocol version, name, auth, flags).
+ * It implements CommandContext, so a handler sees the client through that
+ * interface only and never its socket.
+ *
+ * Output: replies accumulate in `reply.out` while a read event's requests are
+ * processed, then `flush()` writes them in one socket write.
+ */
+import type { Socket } from 'node:net';
+import { RequestParser } from '../protocol/request-parser.js';
+import { ReplyWriter } from '../protocol/reply-writer.js';
+import type { CommandContext } from '../dispatch/command-spec.js';
+import type { Database } from '../keyspace/database.js';
+import type { Keyspace } from '../keyspace/keyspace.js';
+import type { Server } from '../server.js';
+import type { CommandSpec } from '../dispatch/command-spec.js';
+
+export type ReplyMode = 'on' | 'off' | 'skip';
+
+export class Client implements CommandContext {
+  readonly id: number;
+  readonly parser: RequestParser;
+  readonly reply = new ReplyWriter();
+  argv: string[] = [];
+  db: Database;
+  name = '';
+  libName = '';
+  libVer = '';
+  user = 'default';
+  authenticated: boolean;
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  lastCommand: CommandSpec | null = null;
+  /** The command being executed (for error texts that name it). */
+  cmd: CommandSpec | null = null;
+  /** Set once QUIT, a protocol error or CLIENT KILL asked to close after the pending replies. */
+  closeAfterReply = false;
+  closed = false;
+  replyMode: ReplyMode = 'on';
+  /** CLIENT REPLY SKIP applies to the command after it. */
+  replySkipNext = false;
+  monitor = false;
+  /** The replication link from our master: exempt from read-only and auth checks. */
+  isMaster = false;
+  noEvict = false;
+  noTouch = false;
+  /** MULTI state: null outside a transaction. */
+  multi: { queue: Array<{ cmd: CommandSpec; argv: string[] }>; failed: boolean } | null = null;
+  /** WATCHed keys, "db\0key" → db. */
+  watched: Map<string, Database> | null = null;
+  dirtyCas = false;
+  /** Override of what call() propagates for the running command; see propagateAs. */
+  propagateOverride: string[] | null | false = null;
+  /** Bytes written to the socket that the kernel has not taken yet, sampled for CLIENT LIST omem. */
+  readonly addr: string;
+  readonly laddr: string;
+
+  constructor(
+    readonly server: Server,
+    readonly socket: Socket | null,
+    id: number,
+  ) {
+    this.id = id;
+    this.ks = server.ks;
+    this.db = server.ks.dbs[0];
+    this.authenticated = server.authRequired() === false;
+    this.parser = new RequestParser({ maxBulkLen: server.config.num('proto-max-bulk-len'), authenticated: this.authenticated });
+    this.reply.onError = (msg) => server.countError(msg);
+    this.addr = socket ? `${socket.remoteAddress}:${socket.remotePort}` : '';
+    this.laddr = socket ? `${socket.localAddress}:${socket.localPort}` : '';
+  }
+
+  readonly ks: Keyspace;
+
+  get client(): Client {
+    return this;
+  }
+
+  propagateAs(argv: string[]): void {
+    this.propagateOverride = argv;
+  }
+
+  preventPropagation(): void {
+    this.propagateOverride = false;
+  }
+
+  setAuthenticated(v: boolean): void {
+    this.authenticated = v;
+    this.parser.limits.authenticated = v;
+  }
+
+  unwatchAll(): void {
+    if (this.watched === null) return;
+    for (const [k, db] of this.watched) this.server.watchers.unwatch(db, k.slice(k.indexOf('\0') + 1), this);
+    this.watched = null;
+  }
+
+  /** Sends pending replies; honours CLIENT REPLY OFF/SKIP by discarding. */
+  flush(): void {
+    const out = this.reply.out;
+    if (out.length === 0) return;
+    this.reply.out = '';
+    if (this.socket && !this.closed) this.socket.write(out, 'latin1');
+  }
+
+  /** Sends what is pending, then closes (QUIT, protocol errors, CLIENT KILL). */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.socket?.end();
+    this.server.unlinkClient(this);
+  }
+}

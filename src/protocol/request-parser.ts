@@ -1,0 +1,275 @@
+/**
+ * Bytes → argv, as networking.c's processInlineBuffer and
+ * processMultibulkBuffer read a client's query buffer.
+ *
+ * Pure and incremental: `feed()` hands over whatever the socket delivered,
+ * `next()` returns one complete request, or null when the bytes so far end
+ * mid-request (a normal result, not an error), or throws a ProtocolError
+ * carrying Redis's text. A request split at any byte boundary parses the same.
+ *
+ * Arguments come out as latin1 strings (one char per byte): binary-safe, and
+ * cheap as Map keys. Bulks of 32 KiB or more are gathered into a buffer of
+ * their final size as chunks arrive, so a 100 MB value is copied once rather
+ * than re-concatenated on every read.
+ */
+import { PROTOCOL_ERR } from './errors.js';
+
+export class ProtocolError extends Error {}
+
+export interface ParserLimits {
+  /** proto-max-bulk-len */
+  maxBulkLen: number;
+  /** Unauthenticated clients get tight limits so a stranger cannot make the server allocate (Redis 7.0). */
+  authenticated: boolean;
+}
+
+const INLINE_MAX = 64 * 1024;
+const BIG_ARG = 32 * 1024;
+const MAX_MULTIBULK = 2147483647; // INT_MAX, as Redis 7.0 checks
+
+interface Latin1Buffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+}
+
+export class RequestParser {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** Arguments still expected in the current multibulk request; 0 when between requests. */
+  private mbLeft = 0;
+  /** Length of the bulk being read, or -1 while waiting for its `$` line. */
+  private bulkLen = -1;
+  private argv: string[] = [];
+  /** A large bulk being filled in place, and how much of it has arrived. */
+  private big: Buffer | null = null;
+  private bigFill = 0;
+
+  constructor(readonly limits: ParserLimits) {}
+
+  /** Bytes buffered but not yet consumed (for client-query-buffer-limit and CLIENT LIST qbuf). */
+  get pending(): number {
+    return this.buf.length - this.pos + (this.big ? this.bigFill : 0);
+  }
+
+  /** True while a multibulk request is partially read. */
+  get midRequest(): boolean {
+    return this.mbLeft > 0 || this.pos < this.buf.length;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.big) {
+      const need = this.big.length - this.bigFill;
+      const n = Math.min(need, chunk.length);
+      chunk.copy(this.big, this.bigFill, 0, n);
+      this.bigFill += n;
+      if (n === chunk.length) return;
+      chunk = chunk.subarray(n);
+    }
+    if (this.pos >= this.buf.length) {
+      this.buf = chunk;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.pos = 0;
+  }
+
+  next(): string[] | null {
+    for (;;) {
+      if (this.big) {
+        if (!this.finishBig()) return null;
+        if (this.mbLeft === 0) return this.take();
+        continue;
+      }
+      if (this.mbLeft === 0) {
+        if (this.pos >= this.buf.length) return null;
+        if (this.buf[this.pos] !== 0x2a) {
+          const r = this.inline();
+          if (r === null) return null;
+          if (r.length === 0) continue; // an empty line is skipped, as Redis does
+          return r;
+        }
+        const n = this.readLineInt(PROTOCOL_ERR.bigMbulkCount, 1);
+        if (n === null) return null;
+        if (n === false || n > MAX_MULTIBULK || (!this.limits.authenticated && n > 10)) {
+          throw new ProtocolError(PROTOCOL_ERR.invalidMbulkLen);
+        }
+        if (n <= 0) continue;
+        this.mbLeft = n;
+        this.argv = [];
+      }
+      while (this.mbLeft > 0) {
+        if (this.bulkLen < 0) {
+          if (this.pos >= this.buf.length) return null;
+          const c = this.buf[this.pos];
+          if (c !== 0x24) {
+            // Redis checks for the line end before the '$'; do the same so the error is identical.
+            const cr = this.buf.indexOf(13, this.pos);
+            if (cr < 0 || cr + 1 >= this.buf.length) {
+              if (this.buf.length - this.pos > INLINE_MAX) throw new ProtocolError(PROTOCOL_ERR.bigBulkCount);
+              return null;
+            }
+            throw new ProtocolError(PROTOCOL_ERR.expectedDollar(String.fromCharCode(c)));
+          }
+          const len = this.readLineInt(PROTOCOL_ERR.bigBulkCount, 1);
+          if (len === null) return null;
+          const max = this.limits.authenticated ? this.limits.maxBulkLen : 16384;
+          if (len === false || len < 0 || len > max) throw new ProtocolError(PROTOCOL_ERR.invalidBulkLen);
+          this.bulkLen = len;
+        }
+        const avail = this.buf.length - this.pos;
+        if (avail < this.bulkLen + 2) {
+          if (this.bulkLen >= BIG_ARG) {
+            this.big = Buffer.allocUnsafe(this.bulkLen + 2);
+            this.buf.copy(this.big, 0, this.pos);
+            this.bigFill = avail;
+            this.buf = Buffer.alloc(0);
+            this.pos = 0;
+            if (!this.finishBig()) return null;
+            continue;
+          }
+          return null;
+        }
+        const start = this.pos;
+        this.argv.push((this.buf as Latin1Buffer).latin1Slice(start, start + this.bulkLen));
+        this.pos = start + this.bulkLen + 2;
+        this.bulkLen = -1;
+        this.mbLeft--;
+      }
+      return this.take();
+    }
+  }
+
+  private take(): string[] {
+    const a = this.argv;
+    this.argv = [];
+    return a;
+  }
+
+  /** Completes a large bulk once all its bytes (and CRLF) have arrived. */
+  private finishBig(): boolean {
+    const big = this.big!;
+    if (this.bigFill < big.length) return false;
+    this.argv.push((big as Latin1Buffer).latin1Slice(0, big.length - 2));
+    this.big = null;
+    this.bigFill = 0;
+    this.bulkLen = -1;
+    this.mbLeft--;
+    return true;
+  }
+
+  /**
+   * Reads `<prefix><integer>\r\n` at pos. Returns null if the line is not complete,
+   * false if the integer is malformed. Like Redis, only the CR is searched for and
+   * the byte after it is skipped unchecked.
+   */
+  private readLineInt(tooBig: string, skip: number): number | false | null {
+    const buf = this.buf;
+    const cr = buf.indexOf(13, this.pos);
+    if (cr < 0 || cr + 1 >= buf.length) {
+      if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError(tooBig);
+      return null;
+    }
+    if (cr - this.pos > INLINE_MAX) throw new ProtocolError(tooBig);
+    let i = this.pos + skip;
+    let neg = false;
+    let ok = i < cr;
+    if (ok && buf[i] === 0x2d) {
+      neg = true;
+      i++;
+      ok = i < cr;
+    }
+    let n = 0;
+    if (ok && buf[i] === 0x30 && cr - i > 1) ok = false; // leading zero
+    if (ok && neg && buf[i] === 0x30) ok = false; // "-0"
+    for (; ok && i < cr; i++) {
+      const d = buf[i] - 48;
+      if (d < 0 || d > 9) ok = false;
+      else n = n * 10 + d;
+    }
+    this.pos = cr + 2;
+    if (!ok || n > Number.MAX_SAFE_INTEGER) return false;
+    return neg ? -n : n;
+  }
+
+  private inline(): string[] | null {
+    const buf = this.buf;
+    const nl = buf.indexOf(10, this.pos);
+    if (nl < 0) {
+      if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError(PROTOCOL_ERR.bigInline);
+      return null;
+    }
+    let end = nl;
+    if (end > this.pos && buf[end - 1] === 13) end--;
+    const line = (buf as Latin1Buffer).latin1Slice(this.pos, end);
+    this.pos = nl + 1;
+    const argv = splitArgs(line);
+    if (argv === null) throw new ProtocolError(PROTOCOL_ERR.unbalancedQuotes);
+    return argv;
+  }
+}
+
+function isHex(c: string): boolean {
+  return /^[0-9a-fA-F]$/.test(c);
+}
+
+/**
+ * sdssplitargs: splits a line into arguments honouring "double quotes" with
+ * \n \r \t \b \a \\ \" \xHH escapes and 'single quotes' with \' only.
+ * A closing quote must be followed by a space or the end. Returns null when
+ * quotes are unbalanced. Shared by inline requests and redis.conf parsing.
+ */
+export function splitArgs(line: string): string[] | null {
+  const out: string[] = [];
+  let i = 0;
+  const n = line.length;
+  const isSpace = (c: string) => c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\v' || c === '\f';
+  for (;;) {
+    while (i < n && isSpace(line[i])) i++;
+    if (i >= n) return out;
+    let inq = false;
+    let insq = false;
+    let done = false;
+    let cur = '';
+    while (!done) {
+      const c = line[i];
+      if (inq) {
+        if (i >= n) return null;
+        if (c === '\\' && line[i + 1] === 'x' && i + 3 < n + 0 && isHex(line[i + 2] ?? '') && isHex(line[i + 3] ?? '')) {
+          cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+          i += 3;
+        } else if (c === '\\' && i + 1 < n) {
+          i++;
+          const e = line[i];
+          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
+        } else if (c === '"') {
+          if (i + 1 < n && !isSpace(line[i + 1])) return null;
+          done = true;
+        } else {
+          cur += c;
+        }
+      } else if (insq) {
+        if (i >= n) return null;
+        if (c === '\\' && line[i + 1] === "'") {
+          i++;
+          cur += "'";
+        } else if (c === "'") {
+          if (i + 1 < n && !isSpace(line[i + 1])) return null;
+          done = true;
+        } else {
+          cur += c;
+        }
+      } else if (i >= n) {
+        done = true;
+      } else if (isSpace(c)) {
+        done = true;
+      } else if (c === '"') {
+        inq = true;
+      } else if (c === "'") {
+        insq = true;
+      } else {
+        cur += c;
+      }
+      if (i < n) i++;
+    }
+    out.push(cur);
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * Server: owns the configuration, the keyspace, the command table, the
+ * connected clients and the observability state, and runs the request loop:
+ * bytes from a socket → parser → processCommand → replies flushed once per read.
+ */
+import net from 'node:net';
+import { writeFileSync, unlinkSync } from 'node:fs';
+import { Config } from './config/config.js';
+import { Keyspace } from './keyspace/keyspace.js';
+import { Propagator } from './propagate/propagate.js';
+import { CommandTable } from './dispatch/command-table.js';
+import { processCommand } from './dispatch/process-command.js';
+import { ProtocolError } from './protocol/request-parser.js';
+import { Client } from './net/client.js';
+import { Logger, type LogLevel } from './observe/log.js';
+import { Slowlog } from './observe/slowlog.js';
+import { LatencyMonitor } from './observe/latency.js';
+import { ALL_COMMANDS } from './commands/index.js';
+import { Cron } from './cron.js';
+import { VERSION } from './version.js';
+import { Watchers } from './dispatch/transaction.js';
+
+export interface ServerStats {
+  numCommands: number;
+  numConnections: number;
+  rejectedConnections: number;
+  totalErrorReplies: number;
+  errorCodes: Map<string, number>;
+  netInputBytes: number;
+  netOutputBytes: number;
+  startTime: number;
+  clientQbufLimitDisconnections: number;
+}
+
+export class Server {
+  readonly config: Config;
+  readonly log = new Logger();
+  readonly propagator = new Propagator();
+  ks!: Keyspace;
+  readonly commands = new CommandTable(ALL_COMMANDS);
+  readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
+  readonly slowlog = new Slowlog();
+  readonly latency = new LatencyMonitor();
+  readonly stats: ServerStats = {
+    numCommands: 0, numConnections: 0, rejectedConnections: 0, totalErrorReplies: 0, errorCodes: new Map(),
+    netInputBytes: 0, netOutputBytes: 0, startTime: Date.now(), clientQbufLimitDisconnections: 0,
+  };
+  slowlogThreshold = 10000;
+  latencyThreshold = 0;
+  /** Refreshed by cron and on every read event; cheap "now" for bookkeeping. */
+  cachedNow = Date.now();
+  lastSave = Math.floor(Date.now() / 1000);
+  readonly runId: string;
+  readonly listeners: net.Server[] = [];
+  readonly cron: Cron;
+  watchers!: Watchers;
+  private nextClientId = 1;
+  port = 6379;
+  shuttingDown = false;
+  /** Invoked when the process should exit (main.ts sets it; tests embed without exiting). */
+  onShutdown: (code: number) => void = (code) => process.exit(code);
+
+  constructor(config: Config) {
+    this.config = config;
+    this.runId = randomHex(40);
+    this.ks = new Keyspace(config.num('databases'), this.propagator);
+    this.watchers = new Watchers(this.ks);
+    config.watch('loglevel', (v) => (this.log.level = v as LogLevel));
+    config.watch('logfile', (v) => (this.log.file = v));
+    config.watch('slowlog-log-slower-than', (v) => (this.slowlogThreshold = Number(v)));
+    config.watch('slowlog-max-len', (v) => {
+      this.slowlog.maxLen = Number(v);
+      this.slowlog.trim();
+    });
+    config.watch('latency-monitor-threshold', (v) => (this.latencyThreshold = Number(v)));
+    config.watch('lazyfree-lazy-expire', (v) => (this.ks.lazyfreeExpire = v === 'yes'));
+    config.watch('proto-max-bulk-len', (v) => {
+      for (const c of this.clients.values()) c.parser.limits.maxBulkLen = Number(v);
+    });
+    config.watch('dir', (v) => {
+      if (v !== '') process.chdir(v);
+    });
+    config.watch('requirepass', () => {
+      // Redis: changing the password does not log out connected clients.
+    });
+    this.cron = new Cron(this);
+  }
+
+  authRequired(): boolean {
+    return this.config.get('requirepass') !== '';
+  }
+
+  // ---- lifecycle ---------------------------------------------------------
+
+  async start(): Promise<void> {
+    this.port = this.config.num('port');
+    const log = this.log;
+    log.notice('oO0OoO0OoO0Oo Reddish is starting oO0OoO0OoO0Oo');
+    log.notice(`Reddish version=${VERSION}, redis_version=7.0.15, bits=64, pid=${process.pid}, just started`);
+    log.notice(this.config.file ? 'Configuration loaded' : 'Warning: no config file specified, using the default config. In order to specify a config file use reddish-server /path/to/redis.conf');
+    log.notice(`Running mode=standalone, port=${this.port}.`);
+    if (this.port !== 0) await this.listen();
+    const pidfile = this.config.get('pidfile');
+    if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
+    log.notice('Server initialized');
+    this.cron.start();
+    log.notice('Ready to accept connections tcp');
+  }
+
+  private async listen(): Promise<void> {
+    const binds = this.config.get('bind').split(' ').filter((b) => b !== '');
+    const backlog = this.config.num('tcp-backlog');
+    let bound = 0;
+    for (const raw of binds) {
+      const optional = raw.startsWith('-');
+      let host = optional ? raw.slice(1) : raw;
+      if (host === '*') host = '0.0.0.0';
+      else if (host === '::*') host = '::';
+      const srv = net.createServer({ noDelay: true }, (s) => this.accept(s));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen({ port: this.port, host, backlog, ipv6Only: host.includes(':') }, () => {
+            srv.off('error', reject);
+            resolve();
+          });
+        });
+        srv.on('error', (e) => this.log.warning(`Listener error: ${e.message}`));
+        this.listeners.push(srv);
+        bound++;
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT')) {
+          this.log.verbose(`Skipping optional bind ${host}: ${err.message}`);
+          continue;
+        }
+        this.log.warning(`Warning: Could not create server TCP listening socket ${host}:${this.port}: ${err.message}`);
+        throw new Error(`Failed listening on port ${this.port} (tcp), aborting.`);
+      }
+    }
+    if (bound === 0) throw new Error(`Failed listening on port ${this.port} (tcp), aborting.`);
+  }
+
+  private accept(socket: net.Socket): void {
+    const maxclients = this.config.num('maxclients');
+    if (this.clients.size >= maxclients) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (this.protectedModeDenies(socket)) {
+      this.stats.rejectedConnections++;
+      socket.end(`-${PROTECTED_MODE_DENIED}\r\n`);
+      return;
+    }
+    const keepalive = this.config.num('tcp-keepalive');
+    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    socket.setNoDelay(true);
+    const c = new Client(this, socket, this.nextClientId++);
+    this.clients.set(c.id, c);
+    this.stats.numConnections++;
+    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    socket.on('error', () => this.unlinkClient(c));
+    socket.on('close', () => this.unlinkClient(c));
+    socket.on('drain', () => {
+      if (socket.isPaused() && !c.closed) socket.resume();
+    });
+  }
+
+  /** protected-mode: no password and the default bind, so only loopback may connect. */
+  private protectedModeDenies(socket: net.Socket): boolean {
+    if (!this.config.bool('protected-mode') || this.authRequired()) return false;
+    if (this.config.get('bind') !== '* -::*') return false;
+    const a = socket.remoteAddress ?? '';
+    return !(a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1' || a.startsWith('127.'));
+  }
+
+  onData(c: Client, chunk: Buffer): void {
+    if (c.closed) return;
+    this.stats.netInputBytes += chunk.length;
+    this.cachedNow = Date.now();
+    c.parser.feed(chunk);
+    if (c.parser.pending > this.config.num('client-query-buffer-limit')) {
+      this.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} (qbuf initial bytes: ${JSON.stringify('')})`);
+      this.stats.clientQbufLimitDisconnections++;
+      c.close();
+      return;
+    }
+    this.processInput(c);
+  }
+
+  /** Runs every complete request in the client's buffer, then flushes replies once. */
+  processInput(c: Client): void {
+    try {
+      while (!c.closeAfterReply && !c.closed) {
+        const argv = c.parser.next();
+        if (argv === null) break;
+        if (c.replyMode !== 'on' || c.replySkipNext) {
+          const mark = c.reply.out.length;
+          const skip = c.replyMode === 'off' || c.replyMode === 'skip' || c.replySkipNext;
+          c.replySkipNext = false;
+          processCommand(c, argv);
+          if (skip) c.reply.out = c.reply.out.slice(0, mark);
+          if (c.replyMode === 'skip') {
+            c.replyMode = 'on';
+            c.replySkipNext = true;
+          }
+        } else {
+          processCommand(c, argv);
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.log.verbose(`Protocol error (${e.message.replace('ERR Protocol error: ', '')}) from client: id=${c.id} addr=${c.addr}`);
+      c.reply.error(e.message);
+      c.close();
+      return;
+    }
+    const n = c.reply.out.length;
+    this.stats.netOutputBytes += n;
+    c.flush();
+    if (c.closeAfterReply) c.close();
+    else if (c.socket && c.socket.writableLength > 64 * 1024 * 1024) c.socket.pause(); // resumed on 'drain'
+  }
+
+  unlinkClient(c: Client): void {
+    if (!this.clients.delete(c.id)) return;
+    c.closed = true;
+    this.monitors.delete(c);
+    c.unwatchAll();
+    if (c.socket && !c.socket.destroyed) c.socket.destroy();
+  }
+
+  /** Error replies are counted here for INFO errorstats (afterErrorReply). */
+  countError(msg: string): void {
+    this.stats.totalErrorReplies++;
+    const sp = msg.indexOf(' ');
+    const code = sp < 0 ? msg : msg.slice(0, sp);
+    this.stats.errorCodes.set(code, (this.stats.errorCodes.get(code) ?? 0) + 1);
+  }
+
+  feedMonitors(c: Client, argv: string[]): void {
+    const now = Date.now();
+    const secs = Math.floor(now / 1000);
+    const usec = String((now % 1000) * 1000).padStart(6, '0');
+    const who = c.isMaster ? 'master' : c.socket ? c.addr : 'lua';
+    const args = argv.map((a) => `"${escapeMonitorArg(a)}"`).join(' ');
+    const line = `+${secs}.${usec} [${c.db.id} ${who}] ${args}\r\n`;
+    for (const m of this.monitors) {
+      if (m === c) continue;
+      m.reply.raw(line);
+      m.flush();
+    }
+  }
+
+  /**
+   * Stops accepting, closes clients and exits. Saving on shutdown belongs to
+   * the persistence issue; until then SAVE/NOSAVE only change the log line.
+   */
+  shutdown(code = 0): void {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.log.warning('User requested shutdown...');
+    this.cron.stop();
+    for (const l of this.listeners) l.close();
+    for (const c of [...this.clients.values()]) {
+      c.flush();
+      c.socket?.destroy();
+    }
+    const pidfile = this.config.get('pidfile');
+    if (pidfile !== '') {
+      try {
+        unlinkSync(pidfile);
+      } catch {
+        /* already gone */
+      }
+    }
+    this.log.warning('Reddish is now ready to exit, bye bye...');
+    this.onShutdown(code);
+  }
+
+  /** Address the listener actually bound (port 0 in tests picks a free one). */
+  boundPort(): number {
+    const a = this.listeners[0]?.address();
+    return a && typeof a === 'object' ? a.port : this.port;
+  }
+}
+
+const PROTECTED_MODE_DENIED =
+  "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
+
+function randomHex(n: number): string {
+  let s = '';
+  while (s.length < n) s += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  return s.slice(0, n);
+}
+
+/** sdscatrepr: quotes an argument as MONITOR shows it. */
+export function escapeMonitorArg(a: string): string {
+  let out = '';
+  for (let i = 0; i < a.length; i++) {
+    const ch = a.charCodeAt(i);
+    const c = a[i];
+    if (c === '\\' || c === '"') out += '\\' + c;
+    else if (c === '\n') out += '\\n';
+    else if (c === '\r') out += '\\r';
+    else if (c === '\t') out += '\\t';
+    else if (c === '\x07') out += '\\a';
+    else if (c === '\b') out += '\\b';
+    else if (ch >= 32 && ch < 127) out += c;
+    else out += '\\x' + ch.toString(16).padStart(2, '0');
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+/**
+ * Redis's number conversions (util.c string2ll, string2ld, ld2string, d2string),
+ * reproduced so that what a client sees matches byte for byte.
+ *
+ * 64-bit integers: values within ±2^53 stay JS numbers (the fast path every
+ * counter takes); larger ones are carried as bigint so INCR at the int64 edge
+ * is exact.
+ */
+
+export type Int64 = number | bigint;
+
+export const INT64_MAX = 9223372036854775807n;
+export const INT64_MIN = -9223372036854775808n;
+
+/**
+ * string2ll: strict, no spaces, no '+', no leading zeros, no "-0", within int64.
+ * Returns null when Redis would refuse the string as an integer.
+ */
+export function parseInt64(s: string): Int64 | null {
+  const len = s.length;
+  if (len === 0 || len > 20) return null;
+  if (len === 1 && s.charCodeAt(0) === 48) return 0;
+  let i = 0;
+  let neg = false;
+  if (s.charCodeAt(0) === 45) {
+    neg = true;
+    i = 1;
+    if (len === 1) return null;
+  }
+  const first = s.charCodeAt(i);
+  if (first < 49 || first > 57) return null;
+  if (len - i <= 15) {
+    let n = 0;
+    for (; i < len; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return null;
+      n = n * 10 + c;
+    }
+    return neg ? -n : n;
+  }
+  for (let j = i; j < len; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) return null;
+  }
+  const b = BigInt(s);
+  if (b > INT64_MAX || b < INT64_MIN) return null;
+  return normalize(b);
+}
+
+/** A bigint that fits in a safe JS number becomes a number again. */
+export function normalize(b: bigint): Int64 {
+  return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
+}
+
+/** Adds with int64 overflow detection; null on overflow (Redis: "increment or decrement would overflow"). */
+export function addInt64(a: Int64, b: Int64): Int64 | null {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a + b;
+    if (Number.isSafeInteger(r)) return r;
+  }
+  const r = BigInt(a) + BigInt(b);
+  if (r > INT64_MAX || r < INT64_MIN) return null;
+  return normalize(r);
+}
+
+/** True when the string is exactly how Redis would print this integer (used for int encoding). */
+export function isCanonicalInt(s: string): boolean {
+  return parseInt64(s) !== null;
+}
+
+/**
+ * strtod as Redis's string2d/getDoubleFromObject accept it: no leading or
+ * trailing space, the whole string consumed, not NaN. Accepts "inf", "-inf",
+ * "+inf", "infinity" (case-insensitive), hex floats are rare enough to refuse.
+ */
+export function parseDouble(s: string): number | null {
+  if (s.length === 0) return null;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 32 || c0 === 9 || c0 === 10 || c0 === 13 || c0 === 11 || c0 === 12) return null;
+  const cl = s.charCodeAt(s.length - 1);
+  if (cl === 32 || cl === 9 || cl === 10 || cl === 13 || cl === 11 || cl === 12) return null;
+  const lower = s.toLowerCase();
+  const body = lower[0] === '-' || lower[0] === '+' ? lower.slice(1) : lower;
+  if (body === 'inf' || body === 'infinity') return lower[0] === '-' ? -Infinity : Infinity;
+  if (body === 'nan' || body.startsWith('nan(')) return null;
+  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(body)) return null;
+  return Number(s);
+}
+
+/**
+ * printf("%.17g"), as Redis's addReplyDouble and d2string format scores.
+ */
+export function formatG17(d: number): string {
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (Number.isNaN(d)) return 'nan';
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  const exp = Math.floor(Math.log10(Math.abs(d)));
+  let e = d.toExponential(16); // 17 significant digits
+  let m = /e([+-]\d+)$/.exec(e);
+  let x = m ? Number(m[1]) : exp;
+  if (x < -4 || x >= 17) {
+    // %g scientific: trailing zeros removed, at least two exponent digits
+    let [mant, ex] = e.split('e');
+    if (mant.includes('.')) mant = mant.replace(/\.?0+$/, '');
+    const en = Number(ex);
+    const sign = en < 0 ? '-' : '+';
+    const abs = Math.abs(en);
+    return `${mant}e${sign}${abs < 10 ? '0' + abs : abs}`;
+  }
+  e = d.toFixed(Math.max(0, 16 - x));
+  if (e.includes('.')) e = e.replace(/\.?0+$/, '');
+  void m;
+  m = null;
+  return e;
+}
