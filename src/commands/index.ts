@@ -4,17 +4,35 @@
  */
 import type { CommandDef } from '../dispatch/command-spec.js';
 import { STRING_COMMANDS } from './strings.js';
+import { STRING_EXTRA_COMMANDS } from './strings-extra.js';
+import { BITMAP_COMMANDS } from './bitmaps.js';
 import { KEY_COMMANDS } from './keys.js';
+import { KEY_EXTRA_COMMANDS } from './keys-extra.js';
+import { SORT_COMMANDS } from './sort.js';
 import { CONNECTION_COMMANDS } from './connection.js';
 import { SERVER_COMMANDS } from './server.js';
 import { TRANSACTION_COMMANDS } from './transactions.js';
 import { COMMAND_COMMANDS } from './command.js';
+import { INFO_COMMANDS } from './info.js';
+import { CLIENT_COMMANDS } from './client.js';
+import { INTROSPECTION_COMMANDS } from './introspection.js';
+import { DEBUG_COMMANDS } from './debug.js';
+import { CONFIG_COMMANDS } from './config.js';
 
 export const ALL_COMMANDS: readonly CommandDef[] = [
   ...STRING_COMMANDS,
+  ...STRING_EXTRA_COMMANDS,
+  ...BITMAP_COMMANDS,
   ...KEY_COMMANDS,
+  ...KEY_EXTRA_COMMANDS,
+  ...SORT_COMMANDS,
   ...CONNECTION_COMMANDS,
   ...SERVER_COMMANDS,
   ...TRANSACTION_COMMANDS,
   ...COMMAND_COMMANDS,
+  ...INFO_COMMANDS,
+  ...CLIENT_COMMANDS,
+  ...INTROSPECTION_COMMANDS,
+  ...DEBUG_COMMANDS,
+  ...CONFIG_COMMANDS,
 ];

@@ -41,7 +41,7 @@ function parseExtended(ctx: CommandContext, from: number, isSet: boolean): Expir
     const o = a.length <= 7 ? a.toLowerCase() : '';
     if (isSet && o === 'nx' && !(flags & (XX | NX))) flags |= NX;
     else if (isSet && o === 'xx' && !(flags & (NX | XX))) flags |= XX;
-    else if (isSet && o === 'get' && !(flags & GET)) flags |= GET;
+    else if (isSet && o === 'get') flags |= GET;
     else if (isSet && o === 'keepttl' && !(flags & (PERSIST | EX | EXAT | PX | PXAT | KEEPTTL))) flags |= KEEPTTL;
     else if (!isSet && o === 'persist' && !(flags & (EX | EXAT | PX | PXAT | KEEPTTL | PERSIST))) flags |= PERSIST;
     else if (o === 'ex' && !(flags & (KEEPTTL | PERSIST | EXAT | PX | PXAT | EX)) && next !== null) {
