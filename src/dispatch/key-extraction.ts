@@ -30,6 +30,22 @@ function flagNames(t: MetaTree | undefined): string[] {
   return items(t).map((x) => (typeof x === 'object' && x !== null && '+' in x ? x['+'] : String(x)));
 }
 
+/**
+ * Key specs flagged variable_flags declare the widest access; the command's
+ * own getkeys_proc narrows it from the arguments (db.c setGetKeys, bitfieldGetKeys).
+ */
+const VARIABLE_FLAGS: Record<string, (argv: string[]) => string[]> = {
+  set: (argv) => (argv.slice(3).some((a) => a.toLowerCase() === 'get') ? ['RW', 'access', 'update'] : ['OW', 'update']),
+  bitfield: (argv) => {
+    let readonly = true;
+    for (let i = 2; i < argv.length; i++) {
+      const o = argv[i].toLowerCase();
+      if (o === 'set' || o === 'incrby') readonly = false;
+    }
+    return readonly ? ['RO', 'access'] : ['RW', 'access', 'update'];
+  },
+};
+
 /** Keys of argv (argv[0] is the command) by the command's key specs; null when the specs cannot find them. */
 export function keysBySpecs(cmd: CommandSpec, argv: string[]): KeyRef[] | null {
   const specs = items((cmd.info as MetaTree[])[8]);
@@ -81,9 +97,10 @@ export function keysBySpecs(cmd: CommandSpec, argv: string[]): KeyRef[] | null {
     } else {
       return null;
     }
+    const refined = flags.includes('variable_flags') ? VARIABLE_FLAGS[cmd.fullname]?.(argv) ?? flags : flags;
     for (let i = first; i <= last; i += step) {
       if (i >= argc || i < first) continue;
-      out.push({ key: argv[i], pos: i, flags });
+      out.push({ key: argv[i], pos: i, flags: refined });
     }
     if (flags.includes('incomplete')) return null;
   }
