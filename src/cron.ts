@@ -17,6 +17,15 @@ export class Cron {
   private currentDb = 0;
   activeExpireEnabled = true;
   private runs = 0;
+  /** trackInstantaneousMetric: 16 samples, taken every 100 ms, for ops/sec and net kbps. */
+  readonly metrics = {
+    ops: new InstantMetric(),
+    netInput: new InstantMetric(),
+    netOutput: new InstantMetric(),
+  };
+  private lastMetricsAt = 0;
+  /** used_memory_peak, sampled here and by INFO. */
+  memoryPeak = 0;
 
   constructor(private readonly server: Server) {
     server.config.watch('hz', () => {
@@ -42,7 +51,20 @@ export class Cron {
     s.cachedNow = Date.now();
     s.ks.lruClock = Math.floor(s.cachedNow / 1000);
     this.runs++;
-    if (this.activeExpireEnabled && !s.ks.isReplica) this.activeExpireCycle();
+    if (s.cachedNow - this.lastMetricsAt >= 100) {
+      this.lastMetricsAt = s.cachedNow;
+      const st = s.stats;
+      this.metrics.ops.sample(st.numCommands, s.cachedNow);
+      this.metrics.netInput.sample(st.netInputBytes, s.cachedNow);
+      this.metrics.netOutput.sample(st.netOutputBytes, s.cachedNow);
+      if (this.runs % 10 === 0) {
+        const m = process.memoryUsage();
+        const used = m.heapUsed + m.external;
+        if (used > this.memoryPeak) this.memoryPeak = used;
+      }
+    }
+    // Clients paused by CLIENT PAUSE freeze the dataset: no active expiry meanwhile.
+    if (this.activeExpireEnabled && !s.ks.isReplica && s.pauseType === 0) this.activeExpireCycle();
     if (this.runs % Math.max(1, s.config.num('hz')) === 0) this.clientsTimeout();
   }
 
@@ -61,10 +83,15 @@ export class Cron {
     for (let n = 0; n < dbs.length; n++) {
       const db = dbs[this.currentDb % dbs.length];
       this.currentDb++;
-      if (db.expires.size === 0) continue;
+      if (db.expires.size === 0) {
+        db.avgTtl = 0;
+        continue;
+      }
       for (;;) {
         let sampled = 0;
         let expired = 0;
+        let ttlSum = 0;
+        let ttlSamples = 0;
         const now = clock.now();
         let it = this.cursors.get(db);
         if (!it) {
@@ -83,7 +110,15 @@ export class Cron {
           if (now > when && db.keys.has(key)) {
             ks.deleteExpired(db, key);
             expired++;
+          } else if (when - now > 0) {
+            ttlSum += when - now;
+            ttlSamples++;
           }
+        }
+        if (ttlSamples > 0) {
+          // db->avg_ttl: a running average, each sample weighing 2%.
+          const avg = ttlSum / ttlSamples;
+          db.avgTtl = db.avgTtl ? (db.avgTtl / 50) * 49 + avg / 50 : avg;
         }
         sampledTotal += sampled;
         expiredTotal += expired;
@@ -118,5 +153,30 @@ export class Cron {
         c.close();
       }
     }
+  }
+}
+
+/** One instantaneous metric (server.inst_metric): the rate between consecutive samples, averaged. */
+export class InstantMetric {
+  private readonly samples = new Float64Array(16);
+  private idx = 0;
+  private lastValue = -1;
+  private lastTime = 0;
+
+  sample(value: number, now: number): void {
+    if (this.lastValue >= 0) {
+      const dt = now - this.lastTime;
+      this.samples[this.idx] = dt > 0 ? ((value - this.lastValue) * 1000) / dt : 0;
+      this.idx = (this.idx + 1) % this.samples.length;
+    }
+    this.lastValue = value;
+    this.lastTime = now;
+  }
+
+  /** getInstantaneousMetric: the mean of the samples. */
+  get(): number {
+    let sum = 0;
+    for (const v of this.samples) sum += v;
+    return sum / this.samples.length;
   }
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Config } from './config/config.js';
-import { ConfigOpenError, FatalConfigError, loadConfigString, optionsToConfig, readConfigFile } from './config/config-file.js';
+import { ConfigOpenError, FatalConfigError, finalChecks, loadConfigString, newLoadState, optionsToConfig, readConfigFile, type Segment } from './config/config-file.js';
 import { Server } from './server.js';
 import { VERSION } from './version.js';
 
@@ -20,6 +20,7 @@ function usage(): string {
     '',
     'Examples:',
     '       ./reddish-server (run the server with default conf)',
+    '       echo \'maxmemory 128mb\' | ./reddish-server -',
     '       ./reddish-server /etc/redis/6379.conf',
     '       ./reddish-server --port 7777',
     '       ./reddish-server --port 7777 --replicaof 127.0.0.1 8888',
@@ -35,31 +36,38 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (argv[0] === '-h' || argv[0] === '--help') {
-    process.stdout.write(usage());
-    return;
+    // redis-server's usage() goes to stderr and exits 1.
+    process.stderr.write(usage());
+    process.exit(1);
   }
   const config = new Config();
-  let rest = argv;
-  let text = '';
-  let source = 'the command line arguments';
   try {
+    // As main() + loadServerConfig(): file text, then stdin, then "\n" + the options, parsed as one text.
+    let rest = argv;
+    let firstIndex = 1;
+    let text = '';
+    const segments: Segment[] = [];
     if (rest.length > 0 && !rest[0].startsWith('-')) {
       config.file = resolve(rest[0]);
-      text = readConfigFile(config.file);
-      source = config.file;
       rest = rest.slice(1);
+      firstIndex = 2;
     }
-    const stdin = rest.length > 0 && rest[rest.length - 1] === '-';
-    if (stdin) rest = rest.slice(0, -1);
-    for (const a of rest) {
-      if (a === '-') continue;
+    const opts = optionsToConfig(rest, firstIndex);
+    if (config.file) {
+      segments.push({ start: 0, name: config.file });
+      text += readConfigFile(config.file);
     }
-    const seen = new Set<string>();
-    if (text !== '') loadConfigString(config, text, source, seen);
-    if (stdin) loadConfigString(config, readFileSync(0, 'latin1'), 'standard input', seen);
-    const opts = optionsToConfig(rest);
-    // Redis numbers option lines after the file's, starting on the line after a blank separator.
-    if (opts !== '') loadConfigString(config, '\n' + opts, 'the command line arguments', seen);
+    if (opts.stdin) {
+      segments.push({ start: text.length, name: 'standard input' });
+      text += readFileSync(0, 'latin1');
+    }
+    if (opts.text !== '') {
+      segments.push({ start: text.length + 1, name: 'the command line options' });
+      text += '\n' + opts.text;
+    }
+    if (segments.length === 0) segments.push({ start: 0, name: 'the command line options' });
+    loadConfigString(config, text, segments, newLoadState());
+    finalChecks(config);
   } catch (e) {
     if (e instanceof FatalConfigError) {
       process.stderr.write(e.report());
@@ -70,6 +78,12 @@ async function main(argv: string[]): Promise<void> {
       process.exit(1);
     }
     throw e;
+  }
+  const d = config.directive('daemonize')!;
+  const why = d.unsupported?.(config.get('daemonize'));
+  if (why) {
+    process.stderr.write(`\n*** FATAL CONFIG ERROR ***\n${why}\n`);
+    process.exit(1);
   }
   const server = new Server(config);
   const stop = (sig: string) => {

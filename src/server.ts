@@ -4,6 +4,7 @@
  * bytes from a socket → parser → processCommand → replies flushed once per read.
  */
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { writeFileSync, unlinkSync } from 'node:fs';
 import { Config } from './config/config.js';
 import { Keyspace } from './keyspace/keyspace.js';
@@ -30,7 +31,15 @@ export interface ServerStats {
   netOutputBytes: number;
   startTime: number;
   clientQbufLimitDisconnections: number;
+  totalReads: number;
+  totalWrites: number;
 }
+
+/** CLIENT PAUSE state (pauseClients in networking.c): none, WRITE or ALL until `end` (ms). */
+export type PauseType = 0 | 1 | 2;
+export const PAUSE_NONE = 0;
+export const PAUSE_WRITE = 1;
+export const PAUSE_ALL = 2;
 
 export class Server {
   readonly config: Config;
@@ -45,6 +54,7 @@ export class Server {
   readonly stats: ServerStats = {
     numCommands: 0, numConnections: 0, rejectedConnections: 0, totalErrorReplies: 0, errorCodes: new Map(),
     netInputBytes: 0, netOutputBytes: 0, startTime: Date.now(), clientQbufLimitDisconnections: 0,
+    totalReads: 0, totalWrites: 0,
   };
   slowlogThreshold = 10000;
   latencyThreshold = 0;
@@ -52,6 +62,18 @@ export class Server {
   cachedNow = Date.now();
   lastSave = Math.floor(Date.now() / 1000);
   readonly runId: string;
+  /** Replication ids and offsets as INFO replication shows them (DEBUG CHANGE-REPL-ID renews replId). */
+  replId = randomHex(40);
+  replId2 = '0000000000000000000000000000000000000000';
+  replOffset = 0;
+  secondReplOffset = -1;
+  /** latency-tracking: per-command latency histograms for INFO latencystats. */
+  latencyTracking = true;
+  /** CLIENT PAUSE: the active type, when it ends, and the clients holding a postponed command. */
+  pauseType: PauseType = PAUSE_NONE;
+  pauseEnd = 0;
+  readonly pausedClients = new Set<Client>();
+  private pauseTimer: NodeJS.Timeout | null = null;
   readonly listeners: net.Server[] = [];
   readonly cron: Cron;
   watchers!: Watchers;
@@ -74,6 +96,7 @@ export class Server {
       this.slowlog.trim();
     });
     config.watch('latency-monitor-threshold', (v) => (this.latencyThreshold = Number(v)));
+    config.watch('latency-tracking', (v) => (this.latencyTracking = v === 'yes'));
     config.watch('lazyfree-lazy-expire', (v) => (this.ks.lazyfreeExpire = v === 'yes'));
     config.watch('proto-max-bulk-len', (v) => {
       for (const c of this.clients.values()) c.parser.limits.maxBulkLen = Number(v);
@@ -179,6 +202,7 @@ export class Server {
   onData(c: Client, chunk: Buffer): void {
     if (c.closed) return;
     this.stats.netInputBytes += chunk.length;
+    this.stats.totalReads++;
     this.cachedNow = Date.now();
     c.parser.feed(chunk);
     if (c.parser.pending > this.config.num('client-query-buffer-limit')) {
@@ -194,18 +218,27 @@ export class Server {
   processInput(c: Client): void {
     try {
       while (!c.closeAfterReply && !c.closed) {
-        const argv = c.parser.next();
+        let argv: string[] | null;
+        if (c.pausedArgv === null) argv = c.parser.next();
+        else {
+          argv = c.pausedArgv;
+          c.pausedArgv = null;
+        }
         if (argv === null) break;
+        if (this.pauseType !== PAUSE_NONE && this.mustPostpone(c, argv)) {
+          c.pausedArgv = argv;
+          this.pausedClients.add(c);
+          break;
+        }
         if (c.replyMode !== 'on' || c.replySkipNext) {
+          // CLIENT REPLY: a command's reply is dropped when SKIP preceded it or
+          // when replies are OFF once it ran (so CLIENT REPLY ON answers OK).
           const mark = c.reply.out.length;
-          const skip = c.replyMode === 'off' || c.replyMode === 'skip' || c.replySkipNext;
+          const skipThis = c.replySkipNext || c.replyMode === 'skip';
           c.replySkipNext = false;
+          if (c.replyMode === 'skip') c.replyMode = 'on';
           processCommand(c, argv);
-          if (skip) c.reply.out = c.reply.out.slice(0, mark);
-          if (c.replyMode === 'skip') {
-            c.replyMode = 'on';
-            c.replySkipNext = true;
-          }
+          if (skipThis || (c.replyMode as string) === 'off') c.reply.out = c.reply.out.slice(0, mark);
         } else {
           processCommand(c, argv);
         }
@@ -224,9 +257,67 @@ export class Server {
     else if (c.socket && c.socket.writableLength > 64 * 1024 * 1024) c.socket.pause(); // resumed on 'drain'
   }
 
+  // ---- CLIENT PAUSE ------------------------------------------------------
+
+  /**
+   * processCommand's pause check: while paused, a normal client's command
+   * waits (ALL: any existing command; WRITE: writes, may-replicate commands
+   * and an EXEC whose queue holds one). Unknown commands still fail at once.
+   */
+  private mustPostpone(c: Client, argv: string[]): boolean {
+    if (c.isMaster) return false;
+    let cmd = this.commands.lookup(argv[0]);
+    if (cmd === undefined) return false;
+    if (cmd.subcommands !== null && argv.length >= 2) cmd = cmd.subcommands.get(argv[1].toLowerCase()) ?? cmd;
+    if (this.pauseType === PAUSE_ALL) return true;
+    if (cmd.isWrite || cmd.flags.has('may_replicate')) return true;
+    if (cmd.fullname === 'exec' && c.multi !== null) {
+      for (const q of c.multi.queue) if (q.cmd.isWrite || q.cmd.flags.has('may_replicate')) return true;
+    }
+    return false;
+  }
+
+  /** pauseClients: a longer or more restrictive pause wins over the current one. */
+  pauseClients(type: PauseType, endMs: number): void {
+    if (type > this.pauseType) this.pauseType = type;
+    if (endMs > this.pauseEnd) this.pauseEnd = endMs;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => this.checkPauseEnd(), Math.max(0, this.pauseEnd - Date.now()) + 1);
+  }
+
+  private checkPauseEnd(): void {
+    this.pauseTimer = null;
+    if (this.pauseType === PAUSE_NONE) return;
+    const left = this.pauseEnd - Date.now();
+    if (left > 0) {
+      this.pauseTimer = setTimeout(() => this.checkPauseEnd(), left + 1);
+      return;
+    }
+    this.unpauseClients();
+  }
+
+  /**
+   * unpauseClients: the pause ends now; every postponed command runs on the
+   * next turn of the loop (after the reply of the command that unpaused), in
+   * the order the clients were paused. One that meets a new pause waits again.
+   */
+  unpauseClients(): void {
+    this.pauseType = PAUSE_NONE;
+    this.pauseEnd = 0;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
+    if (this.pausedClients.size === 0) return;
+    const waiting = [...this.pausedClients];
+    this.pausedClients.clear();
+    setImmediate(() => {
+      for (const c of waiting) if (!c.closed && c.pausedArgv !== null) this.processInput(c);
+    });
+  }
+
   unlinkClient(c: Client): void {
     if (!this.clients.delete(c.id)) return;
     c.closed = true;
+    this.pausedClients.delete(c);
     this.monitors.delete(c);
     c.unwatchAll();
     if (c.socket && !c.socket.destroyed) c.socket.destroy();
@@ -240,16 +331,32 @@ export class Server {
     this.stats.errorCodes.set(code, (this.stats.errorCodes.get(code) ?? 0) + 1);
   }
 
+  /**
+   * replicationFeedMonitors: called by call() after a command ran (so SELECT
+   * shows its new db), for every command but admin and skip_monitor ones.
+   * Passwords are redacted as AUTH and HELLO redact them.
+   */
   feedMonitors(c: Client, argv: string[]): void {
-    const now = Date.now();
+    const now = performance.timeOrigin + performance.now();
     const secs = Math.floor(now / 1000);
-    const usec = String((now % 1000) * 1000).padStart(6, '0');
+    const usec = String(Math.floor((now % 1000) * 1000)).padStart(6, '0');
     const who = c.isMaster ? 'master' : c.socket ? c.addr : 'lua';
-    const args = argv.map((a) => `"${escapeMonitorArg(a)}"`).join(' ');
+    const redact = monitorRedactions(argv);
+    let args = '';
+    for (let i = 0; i < argv.length; i++) {
+      if (i !== 0) args += ' ';
+      args += redact !== null && redact.has(i) ? '"(redacted)"' : `"${escapeMonitorArg(argv[i])}"`;
+    }
     const line = `+${secs}.${usec} [${c.db.id} ${who}] ${args}\r\n`;
     for (const m of this.monitors) {
-      if (m === c) continue;
+      if (m.closed) continue;
+      if (m === c) {
+        // The monitor's own command: its reply is pending and goes first.
+        m.reply.raw(line);
+        continue;
+      }
       m.reply.raw(line);
+      this.stats.netOutputBytes += line.length;
       m.flush();
     }
   }
@@ -294,6 +401,33 @@ function randomHex(n: number): string {
   let s = '';
   while (s.length < n) s += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
   return s.slice(0, n);
+}
+
+/** Argument positions AUTH, HELLO ... AUTH and MIGRATE ... AUTH/AUTH2 hide from MONITOR. */
+function monitorRedactions(argv: string[]): Set<number> | null {
+  const n = argv[0].toLowerCase();
+  if (n === 'auth') {
+    const s = new Set<number>();
+    for (let i = 1; i < argv.length; i++) s.add(i);
+    return s;
+  }
+  if (n === 'hello' || n === 'migrate') {
+    let s: Set<number> | null = null;
+    for (let i = 1; i < argv.length; i++) {
+      const a = argv[i].toLowerCase();
+      if (a === 'auth' && i + 2 < argv.length + 1) {
+        s ??= new Set();
+        if (n === 'hello') s.add(i + 1);
+        s.add(n === 'hello' ? i + 2 : i + 1);
+      } else if (a === 'auth2' && n === 'migrate') {
+        s ??= new Set();
+        s.add(i + 1);
+        s.add(i + 2);
+      }
+    }
+    return s;
+  }
+  return null;
 }
 
 /** sdscatrepr: quotes an argument as MONITOR shows it. */

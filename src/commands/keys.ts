@@ -26,18 +26,22 @@ function del(ctx: CommandContext): void {
 function exists(ctx: CommandContext): void {
   let n = 0;
   const argv = ctx.argv;
-  for (let i = 1; i < argv.length; i++) if (ctx.ks.lookupRead(ctx.db, argv[i]) !== undefined) n++;
+  // LOOKUP_NOTOUCH: counted as a hit or miss, but the key's idle time is kept.
+  for (let i = 1; i < argv.length; i++) if (ctx.ks.lookupRead(ctx.db, argv[i], false) !== undefined) n++;
   ctx.reply.int(n);
 }
 
 /** TOUCH key [key ...] */
 function touch(ctx: CommandContext): void {
-  exists(ctx);
+  let n = 0;
+  const argv = ctx.argv;
+  for (let i = 1; i < argv.length; i++) if (ctx.ks.lookupRead(ctx.db, argv[i]) !== undefined) n++;
+  ctx.reply.int(n);
 }
 
 /** TYPE key */
 function type(ctx: CommandContext): void {
-  const v = ctx.ks.lookupRead(ctx.db, ctx.argv[1]);
+  const v = ctx.ks.lookupRead(ctx.db, ctx.argv[1], false);
   ctx.reply.simple(v === undefined ? 'none' : typeName(v));
 }
 
@@ -112,7 +116,7 @@ function pexpireat(ctx: CommandContext): void {
 /** ttlGenericCommand: -2 no key, -1 no TTL; seconds are rounded to nearest. */
 function ttlGeneric(ctx: CommandContext, ms: boolean, absolute: boolean): void {
   const key = ctx.argv[1];
-  if (ctx.ks.lookupRead(ctx.db, key) === undefined) return ctx.reply.int(-2);
+  if (ctx.ks.lookupRead(ctx.db, key, false) === undefined) return ctx.reply.int(-2);
   const exp = ctx.ks.expireAt(ctx.db, key);
   if (exp === -1) return ctx.reply.int(-1);
   let ttl = absolute ? exp : exp - clock.now();

@@ -39,24 +39,25 @@ function parseExtended(ctx: CommandContext, from: number, isSet: boolean): Expir
     const a = argv[j];
     const next = j + 1 < argv.length ? argv[j + 1] : null;
     const o = a.length <= 7 ? a.toLowerCase() : '';
-    if (isSet && o === 'nx' && !(flags & (XX | NX))) flags |= NX;
-    else if (isSet && o === 'xx' && !(flags & (NX | XX))) flags |= XX;
+    // As in Redis, repeating an option is allowed (the last EX/PX value wins); only conflicting ones are refused.
+    if (isSet && o === 'nx' && !(flags & XX)) flags |= NX;
+    else if (isSet && o === 'xx' && !(flags & NX)) flags |= XX;
     else if (isSet && o === 'get') flags |= GET;
-    else if (isSet && o === 'keepttl' && !(flags & (PERSIST | EX | EXAT | PX | PXAT | KEEPTTL))) flags |= KEEPTTL;
-    else if (!isSet && o === 'persist' && !(flags & (EX | EXAT | PX | PXAT | KEEPTTL | PERSIST))) flags |= PERSIST;
-    else if (o === 'ex' && !(flags & (KEEPTTL | PERSIST | EXAT | PX | PXAT | EX)) && next !== null) {
+    else if (isSet && o === 'keepttl' && !(flags & (PERSIST | EX | EXAT | PX | PXAT))) flags |= KEEPTTL;
+    else if (!isSet && o === 'persist' && !(flags & (EX | EXAT | PX | PXAT | KEEPTTL))) flags |= PERSIST;
+    else if (o === 'ex' && !(flags & (KEEPTTL | PERSIST | EXAT | PX | PXAT)) && next !== null) {
       flags |= EX;
       expire = next;
       j++;
-    } else if (o === 'px' && !(flags & (KEEPTTL | PERSIST | EX | EXAT | PXAT | PX)) && next !== null) {
+    } else if (o === 'px' && !(flags & (KEEPTTL | PERSIST | EX | EXAT | PXAT)) && next !== null) {
       flags |= PX;
       expire = next;
       j++;
-    } else if (o === 'exat' && !(flags & (KEEPTTL | PERSIST | EX | PX | PXAT | EXAT)) && next !== null) {
+    } else if (o === 'exat' && !(flags & (KEEPTTL | PERSIST | EX | PX | PXAT)) && next !== null) {
       flags |= EXAT;
       expire = next;
       j++;
-    } else if (o === 'pxat' && !(flags & (KEEPTTL | PERSIST | EX | EXAT | PX | PXAT)) && next !== null) {
+    } else if (o === 'pxat' && !(flags & (KEEPTTL | PERSIST | EX | EXAT | PX)) && next !== null) {
       flags |= PXAT;
       expire = next;
       j++;
@@ -182,15 +183,16 @@ function getex(ctx: CommandContext): void {
   const key = ctx.argv[1];
   const opts = parseExtended(ctx, 2, false);
   if (opts === null) return;
+  // Redis looks the key up before validating the expire time: a missing key answers nil whatever the time.
+  const v = readString(ctx, key);
+  if (v === null) return;
+  if (v === undefined) return ctx.reply.nil();
   let ms = 0;
   if (opts.expire !== null) {
     const m = expireMsOrReply(ctx, opts.expire, opts.flags);
     if (m === null) return;
     ms = m;
   }
-  const v = readString(ctx, key);
-  if (v === null) return;
-  if (v === undefined) return ctx.reply.nil();
   ctx.reply.bulk(stringOf(v));
   const ks = ctx.ks;
   if (opts.expire !== null && ms <= clock.now() && !ks.isReplica) {

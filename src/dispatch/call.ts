@@ -11,6 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CommandSpec } from './command-spec.js';
 import type { Client } from '../net/client.js';
+import { recordLatency } from '../observe/histogram.js';
 
 export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   const server = c.server;
@@ -33,6 +34,7 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   st.calls++;
   st.usec += usec;
   if (server.stats.totalErrorReplies !== errorsBefore) st.failedCalls++;
+  if (server.latencyTracking) recordLatency(st, usec);
   server.stats.numCommands++;
   c.lastCommand = cmd;
   if (usec >= server.slowlogThreshold && server.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) {
@@ -44,5 +46,6 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   if (ks.dirty !== dirtyBefore && cmd.isWrite && c.propagateOverride !== false) {
     prop.add(c.db.id, c.propagateOverride ?? argv);
   }
+  if (server.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) server.feedMonitors(c, argv);
   if (prop.depth === 0) prop.flush();
 }

@@ -45,6 +45,8 @@ export interface CommandStats {
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+  /** HDR-style latency histogram in ns (observe/histogram.ts), allocated on the first call. */
+  hist: Uint32Array | null;
 }
 
 export interface CommandSpec {

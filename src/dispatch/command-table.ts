@@ -44,7 +44,7 @@ function makeSpec(info: MetaTree[], docs: MetaTree, parent: CommandSpec | null, 
     subcommands: null,
     info,
     docs,
-    stats: { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 },
+    stats: { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0, hist: null },
   };
 }
 

@@ -15,7 +15,6 @@ import { call } from './call.js';
 export function processCommand(c: Client, argv: string[]): void {
   const server = c.server;
   c.lastInteraction = server.cachedNow;
-  if (server.monitors.size !== 0) server.feedMonitors(c, argv);
 
   // 1. lookup, unknown command or subcommand, arity
   let cmd: CommandSpec | undefined = server.commands.lookup(argv[0]);

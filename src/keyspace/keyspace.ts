@@ -12,6 +12,7 @@
 import { Database, type Entry } from './database.js';
 import type { Value } from './value.js';
 import { clock } from './clock.js';
+import { ScanIndex } from './scan-index.js';
 import type { Propagator } from '../propagate/propagate.js';
 
 export interface KeyspaceStats {
@@ -41,6 +42,9 @@ export class Keyspace {
   };
   onEvent: KeyEventListener | null = null;
   onTouched: KeyTouchedListener | null = null;
+  /** SCAN/RANDOMKEY order per db id (scan-index.ts), built on first use. */
+  private readonly scanIndexes: Array<ScanIndex | undefined> = [];
+  private readonly scanSeq = { next: 1 };
 
   constructor(count: number, readonly propagator: Propagator) {
     this.dbs = [];
@@ -50,7 +54,7 @@ export class Keyspace {
   // ---- reads -------------------------------------------------------------
 
   /** lookupKeyRead: expires lazily, counts a hit or a miss, refreshes LRU. */
-  lookupRead(db: Database, key: string): Value | undefined {
+  lookupRead(db: Database, key: string, touch = true): Value | undefined {
     const e = db.keys.get(key);
     if (e === undefined) {
       this.stats.misses++;
@@ -61,7 +65,7 @@ export class Keyspace {
       return undefined;
     }
     this.stats.hits++;
-    e.lru = this.lruClock;
+    if (touch) e.lru = this.lruClock;
     return e.value;
   }
 
@@ -101,9 +105,14 @@ export class Keyspace {
    * keepTtl; the entry object is reused on overwrite.
    */
   set(db: Database, key: string, value: Value, keepTtl = false): void {
+    // setKey looks the key up for writing first, so a logically expired key is
+    // deleted (and its DEL propagated) before it is replaced, and KEEPTTL never keeps a past TTL.
+    if (db.expires.size !== 0) this.expireIfNeeded(db, key);
     const e = db.keys.get(key);
     if (e === undefined) {
       db.keys.set(key, { value, lru: this.lruClock });
+      const ix = this.scanIndexes[db.id];
+      if (ix !== undefined) ix.add(key, db.keys);
     } else {
       e.value = value;
       e.lru = this.lruClock;
@@ -148,9 +157,12 @@ export class Keyspace {
     const ttl = from.expires.get(key);
     from.keys.delete(key);
     from.expires.delete(key);
+    const existed = to.keys.has(newKey);
     to.keys.set(newKey, e);
     if (ttl === undefined) to.expires.delete(newKey);
     else to.expires.set(newKey, ttl);
+    const ix = this.scanIndexes[to.id];
+    if (ix !== undefined && !existed) ix.add(newKey, to.keys);
     this.dirty++;
     if (this.onTouched !== null) {
       this.onTouched(from, key);
@@ -164,6 +176,7 @@ export class Keyspace {
     if (this.onTouched !== null) for (const k of db.keys.keys()) this.onTouched(db, k);
     db.keys.clear();
     db.expires.clear();
+    this.scanIndexes[db.id]?.clear();
     this.dirty += n;
     return n;
   }
@@ -183,7 +196,24 @@ export class Keyspace {
     (b as { keys: Map<string, Entry> }).keys = keys;
     (b as { expires: Map<string, number> }).expires = expires;
     b.avgTtl = avg;
+    const ix = this.scanIndexes[a.id];
+    this.scanIndexes[a.id] = this.scanIndexes[b.id];
+    this.scanIndexes[b.id] = ix;
     this.dirty++;
+  }
+
+  /**
+   * The SCAN/RANDOMKEY index of a db (scan-index.ts): built from the db's
+   * keys on first use, then kept current by set() and moveKey().
+   */
+  scanIndex(db: Database): ScanIndex {
+    let ix = this.scanIndexes[db.id];
+    if (ix === undefined) {
+      ix = new ScanIndex(this.scanSeq);
+      ix.build(db.keys);
+      this.scanIndexes[db.id] = ix;
+    }
+    return ix;
   }
 
   notify(type: 'generic' | 'string' | 'expired' | 'evicted', event: string, key: string, db: Database): void {

@@ -52,7 +52,14 @@ export class Client implements CommandContext {
   dirtyCas = false;
   /** Override of what call() propagates for the running command; see propagateAs. */
   propagateOverride: string[] | null | false = null;
-  /** Bytes written to the socket that the kernel has not taken yet, sampled for CLIENT LIST omem. */
+  /** A command read while CLIENT PAUSE held this client back; it runs first when the pause ends. */
+  pausedArgv: string[] | null = null;
+  /** Local connection (loopback or unix socket), for enable-debug-command local. */
+  get isLocal(): boolean {
+    const a = this.socket?.remoteAddress;
+    if (a === undefined) return true;
+    return a === '127.0.0.1' || a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
+  }
   readonly addr: string;
   readonly laddr: string;
 
@@ -101,7 +108,10 @@ export class Client implements CommandContext {
     const out = this.reply.out;
     if (out.length === 0) return;
     this.reply.out = '';
-    if (this.socket && !this.closed) this.socket.write(out, 'latin1');
+    if (this.socket && !this.closed) {
+      this.socket.write(out, 'latin1');
+      this.server.stats.totalWrites++;
+    }
   }
 
   /** Sends what is pending, then closes (QUIT, protocol errors, CLIENT KILL). */

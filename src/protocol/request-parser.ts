@@ -102,7 +102,7 @@ export class RequestParser {
           const c = this.buf[this.pos];
           if (c !== 0x24) {
             // Redis checks for the line end before the '$'; do the same so the error is identical.
-            const cr = this.buf.indexOf(13, this.pos);
+            const cr = findLineEnd(this.buf, this.pos, 13);
             if (cr < 0 || cr + 1 >= this.buf.length) {
               if (this.buf.length - this.pos > INLINE_MAX) throw new ProtocolError(PROTOCOL_ERR.bigBulkCount);
               return null;
@@ -163,7 +163,7 @@ export class RequestParser {
    */
   private readLineInt(tooBig: string, skip: number): number | false | null {
     const buf = this.buf;
-    const cr = buf.indexOf(13, this.pos);
+    const cr = findLineEnd(buf, this.pos, 13);
     if (cr < 0 || cr + 1 >= buf.length) {
       if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError(tooBig);
       return null;
@@ -192,7 +192,7 @@ export class RequestParser {
 
   private inline(): string[] | null {
     const buf = this.buf;
-    const nl = buf.indexOf(10, this.pos);
+    const nl = findLineEnd(buf, this.pos, 10);
     if (nl < 0) {
       if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError(PROTOCOL_ERR.bigInline);
       return null;
@@ -205,6 +205,18 @@ export class RequestParser {
     if (argv === null) throw new ProtocolError(PROTOCOL_ERR.unbalancedQuotes);
     return argv;
   }
+}
+
+/**
+ * Redis finds line ends with strchr, which stops at a NUL byte: a NUL before
+ * the terminator means "no line end yet". Reproduced so malformed input gets
+ * the same error as from Redis.
+ */
+function findLineEnd(buf: Buffer, pos: number, ch: number): number {
+  const i = buf.indexOf(ch, pos);
+  if (i < 0) return -1;
+  for (let j = pos; j < i; j++) if (buf[j] === 0) return -1;
+  return i;
 }
 
 function isHex(c: string): boolean {
