@@ -57,6 +57,8 @@ export class Server {
     totalReads: 0, totalWrites: 0,
   };
   slowlogThreshold = 10000;
+  /** client-query-buffer-limit, cached: it is checked on every read. */
+  queryBufLimit = 1024 * 1024 * 1024;
   latencyThreshold = 0;
   /** Refreshed by cron and on every read event; cheap "now" for bookkeeping. */
   cachedNow = Date.now();
@@ -90,6 +92,7 @@ export class Server {
     this.watchers = new Watchers(this.ks);
     config.watch('loglevel', (v) => (this.log.level = v as LogLevel));
     config.watch('logfile', (v) => (this.log.file = v));
+    config.watch('client-query-buffer-limit', (v) => (this.queryBufLimit = Number(v)));
     config.watch('slowlog-log-slower-than', (v) => (this.slowlogThreshold = Number(v)));
     config.watch('slowlog-max-len', (v) => {
       this.slowlog.maxLen = Number(v);
@@ -205,7 +208,7 @@ export class Server {
     this.stats.totalReads++;
     this.cachedNow = Date.now();
     c.parser.feed(chunk);
-    if (c.parser.pending > this.config.num('client-query-buffer-limit')) {
+    if (c.parser.pending > this.queryBufLimit) {
       this.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} (qbuf initial bytes: ${JSON.stringify('')})`);
       this.stats.clientQbufLimitDisconnections++;
       c.close();
@@ -233,12 +236,12 @@ export class Server {
         if (c.replyMode !== 'on' || c.replySkipNext) {
           // CLIENT REPLY: a command's reply is dropped when SKIP preceded it or
           // when replies are OFF once it ran (so CLIENT REPLY ON answers OK).
-          const mark = c.reply.out.length;
+          const mark = c.reply.length;
           const skipThis = c.replySkipNext || c.replyMode === 'skip';
           c.replySkipNext = false;
           if (c.replyMode === 'skip') c.replyMode = 'on';
           processCommand(c, argv);
-          if (skipThis || (c.replyMode as string) === 'off') c.reply.out = c.reply.out.slice(0, mark);
+          if (skipThis || (c.replyMode as string) === 'off') c.reply.truncate(mark);
         } else {
           processCommand(c, argv);
         }
@@ -250,7 +253,7 @@ export class Server {
       c.close();
       return;
     }
-    const n = c.reply.out.length;
+    const n = c.reply.length;
     this.stats.netOutputBytes += n;
     c.flush();
     if (c.closeAfterReply) c.close();

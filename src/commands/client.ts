@@ -75,7 +75,7 @@ export function clientInfoString(c: Client, self: Client | null): string {
   let multiMem = 0;
   if (c.multi !== null) for (const q of c.multi.queue) multiMem += argvLen(q.argv) + q.argv.length * 8;
   const qbuf = c.parser.pending;
-  const obl = c.reply.out.length;
+  const obl = c.reply.length;
   const omem = c.socket?.writableLength ?? 0;
   const totMem = qbuf + argvMem + multiMem + obl + omem;
   const events = omem > 0 ? 'rw' : 'r';

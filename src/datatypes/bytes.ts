@@ -48,5 +48,7 @@ export class Bytes {
 declare module 'node:buffer' {
   interface Buffer {
     latin1Slice(start: number, end: number): string;
+    /** Node's fast latin1 encoder (what buf.write(s, off, 'latin1') ends in), without argument juggling. */
+    latin1Write(s: string, offset: number, length?: number): number;
   }
 }

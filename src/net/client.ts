@@ -4,7 +4,7 @@
  * It implements CommandContext, so a handler sees the client through that
  * interface only and never its socket.
  *
- * Output: replies accumulate in `reply.out` while a read event's requests are
+ * Output: replies accumulate in `reply` while a read event's requests are
  * processed, then `flush()` writes them in one socket write.
  */
 import type { Socket } from 'node:net';
@@ -105,12 +105,13 @@ export class Client implements CommandContext {
 
   /** Sends pending replies; honours CLIENT REPLY OFF/SKIP by discarding. */
   flush(): void {
-    const out = this.reply.out;
-    if (out.length === 0) return;
-    this.reply.out = '';
+    if (this.reply.length === 0) return;
+    const out = this.reply.detach();
     if (this.socket && !this.closed) {
-      this.socket.write(out, 'latin1');
+      this.socket.write(out);
       this.server.stats.totalWrites++;
+      // Taken by the kernel synchronously: the buffer is free again.
+      if (this.socket.writableLength === 0) this.reply.reuse();
     }
   }
 

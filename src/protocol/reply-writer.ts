@@ -1,9 +1,11 @@
 /**
- * Encodes replies as RESP2 or RESP3 into one pending string per client.
+ * Encodes replies as RESP2 or RESP3 into one pending byte buffer per client.
  *
- * Strings are latin1 (one char per byte), so a bulk's length is `s.length` and
- * the whole pending output is handed to the socket once per read event with
- * `socket.write(out, 'latin1')`: a pipeline of a thousand GETs costs one write.
+ * Strings are latin1 (one char per byte), so a bulk's length is `s.length`
+ * and `latin1Write` copies it straight into the buffer. A read event's replies
+ * all land in the same buffer and go to the socket in one write; when the
+ * kernel took them at once (the usual case) the buffer is reused, so a
+ * pipeline of a thousand GETs costs one write and no allocation.
  * Handlers only see the ReplySink interface; the same interface will let EXEC
  * and Lua's redis.call capture replies.
  */
@@ -36,93 +38,199 @@ export interface ReplySink {
   raw(s: string): void;
 }
 
-const OK = '+OK\r\n';
+const INITIAL = 16 * 1024;
+/** Buffers grown past this (a big GET) are not kept for reuse. */
+const KEEP_MAX = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 export class ReplyWriter implements ReplySink {
   resp: RespVersion = 2;
-  out = '';
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  /** The buffer handed to the last detach(), returned by reuse() when its bytes are gone. */
+  private lent: Buffer | null = null;
   /** Called for every error reply with its text, for errorstats and failed_calls. */
   onError: ((msg: string) => void) | null = null;
 
+  /** Bytes pending. */
+  get length(): number {
+    return this.pos;
+  }
+
+  /** Drops whatever was written after `mark` (CLIENT REPLY OFF/SKIP). */
+  truncate(mark: number): void {
+    if (mark < this.pos) this.pos = mark;
+  }
+
+  /** The pending bytes as a latin1 string, emptying the buffer (tests, captures). */
   take(): string {
-    const s = this.out;
-    this.out = '';
+    const s = this.buf.latin1Slice(0, this.pos);
+    this.pos = 0;
     return s;
   }
 
+  /**
+   * The pending bytes, for one socket write. The writer starts a fresh buffer;
+   * call reuse() once the consumer no longer needs the returned bytes.
+   */
+  detach(): Buffer {
+    const full = this.buf;
+    const view = full.subarray(0, this.pos);
+    this.lent = full.length <= KEEP_MAX ? full : null;
+    this.buf = EMPTY;
+    this.pos = 0;
+    return view;
+  }
+
+  reuse(): void {
+    if (this.lent !== null && this.pos === 0) this.buf = this.lent;
+    this.lent = null;
+  }
+
+  private grow(n: number): void {
+    const need = this.pos + n;
+    let cap = this.buf.length === 0 ? INITIAL : this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const next = Buffer.allocUnsafe(cap);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  private str(s: string): void {
+    const len = s.length;
+    if (this.pos + len > this.buf.length) this.grow(len);
+    this.copy(s, len);
+  }
+
+  /** Short strings are copied by a JS loop: cheaper than a call into latin1Write. */
+  private copy(s: string, len: number): void {
+    const b = this.buf;
+    let p = this.pos;
+    if (len <= 32) {
+      for (let i = 0; i < len; i++) b[p++] = s.charCodeAt(i);
+      this.pos = p;
+    } else {
+      this.pos = p + b.latin1Write(s, p);
+    }
+  }
+
+  /** A type byte, a decimal number, CRLF: every RESP header. */
+  private header(type: number, n: number): void {
+    if (this.pos + 24 > this.buf.length) this.grow(24);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = type;
+    if (n >= 0 && n < 1e15) {
+      let digits = 1;
+      for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+      let q = p + digits - 1;
+      let x = n;
+      do {
+        const d = x % 10;
+        b[q--] = 48 + d;
+        x = (x - d) / 10;
+      } while (x > 0);
+      p += digits;
+    } else {
+      p += b.latin1Write(String(n), p);
+    }
+    b[p++] = 13;
+    b[p++] = 10;
+    this.pos = p;
+  }
+
   ok(): void {
-    this.out += OK;
+    this.str('+OK\r\n');
   }
 
   simple(s: string): void {
-    this.out += '+' + s + '\r\n';
+    this.str('+' + s + '\r\n');
   }
 
   error(msg: string): void {
     // Errors can quote user input; a CR or LF would break the framing (addReplyErrorSdsSafe).
     if (msg.includes('\r') || msg.includes('\n')) msg = msg.replace(/[\r\n]/g, ' ');
-    this.out += '-' + msg + '\r\n';
+    this.str('-' + msg + '\r\n');
     if (this.onError) this.onError(msg);
   }
 
   int(n: number | bigint): void {
-    this.out += ':' + n + '\r\n';
+    if (typeof n === 'number') this.header(58, n);
+    else this.str(':' + n + '\r\n');
   }
 
   bulk(s: string): void {
-    this.out += '$' + s.length + '\r\n' + s + '\r\n';
+    const len = s.length;
+    this.header(36, len);
+    if (this.pos + len + 2 > this.buf.length) this.grow(len + 2);
+    this.copy(s, len);
+    const b = this.buf;
+    b[this.pos++] = 13;
+    b[this.pos++] = 10;
   }
 
-  bulkBuffer(b: Buffer): void {
-    this.out += '$' + b.length + '\r\n' + b.toString('latin1') + '\r\n';
+  bulkBuffer(v: Buffer): void {
+    const len = v.length;
+    this.header(36, len);
+    if (this.pos + len + 2 > this.buf.length) this.grow(len + 2);
+    const b = this.buf;
+    this.pos += v.copy(b, this.pos);
+    b[this.pos++] = 13;
+    b[this.pos++] = 10;
   }
 
   nil(): void {
-    this.out += this.resp === 2 ? '$-1\r\n' : '_\r\n';
+    this.str(this.resp === 2 ? '$-1\r\n' : '_\r\n');
   }
 
   nilArray(): void {
-    this.out += this.resp === 2 ? '*-1\r\n' : '_\r\n';
+    this.str(this.resp === 2 ? '*-1\r\n' : '_\r\n');
   }
 
   array(n: number): void {
-    this.out += '*' + n + '\r\n';
+    this.header(42, n);
   }
 
   map(n: number): void {
-    this.out += this.resp === 2 ? '*' + n * 2 + '\r\n' : '%' + n + '\r\n';
+    if (this.resp === 2) this.header(42, n * 2);
+    else this.header(37, n);
   }
 
   set(n: number): void {
-    this.out += (this.resp === 2 ? '*' : '~') + n + '\r\n';
+    this.header(this.resp === 2 ? 42 : 126, n);
   }
 
   push(n: number): void {
-    this.out += (this.resp === 2 ? '*' : '>') + n + '\r\n';
+    this.header(this.resp === 2 ? 42 : 62, n);
   }
 
   double(d: number): void {
     const s = formatG17(d);
     if (this.resp === 2) this.bulk(s);
-    else this.out += ',' + s + '\r\n';
+    else this.str(',' + s + '\r\n');
   }
 
   bool(b: boolean): void {
-    if (this.resp === 2) this.out += b ? ':1\r\n' : ':0\r\n';
-    else this.out += b ? '#t\r\n' : '#f\r\n';
+    if (this.resp === 2) this.str(b ? ':1\r\n' : ':0\r\n');
+    else this.str(b ? '#t\r\n' : '#f\r\n');
   }
 
   verbatim(s: string, format = 'txt'): void {
     if (this.resp === 2) this.bulk(s);
-    else this.out += '=' + (s.length + 4) + '\r\n' + format + ':' + s + '\r\n';
+    else {
+      this.header(61, s.length + 4);
+      this.str(format + ':');
+      this.str(s);
+      this.str('\r\n');
+    }
   }
 
   bigNumber(s: string): void {
     if (this.resp === 2) this.bulk(s);
-    else this.out += '(' + s + '\r\n';
+    else this.str('(' + s + '\r\n');
   }
 
   raw(s: string): void {
-    this.out += s;
+    this.str(s);
   }
 }

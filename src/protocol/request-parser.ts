@@ -129,7 +129,9 @@ export class RequestParser {
           return null;
         }
         const start = this.pos;
-        this.argv.push((this.buf as Latin1Buffer).latin1Slice(start, start + this.bulkLen));
+        this.argv.push(
+          this.argv.length === 0 ? internName(this.buf, start, this.bulkLen) : (this.buf as Latin1Buffer).latin1Slice(start, start + this.bulkLen),
+        );
         this.pos = start + this.bulkLen + 2;
         this.bulkLen = -1;
         this.mbLeft--;
@@ -163,13 +165,26 @@ export class RequestParser {
    */
   private readLineInt(tooBig: string, skip: number): number | false | null {
     const buf = this.buf;
-    const cr = findLineEnd(buf, this.pos, 13);
-    if (cr < 0 || cr + 1 >= buf.length) {
-      if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError(tooBig);
+    const len = buf.length;
+    const start = this.pos;
+    // A plain loop beats Buffer.indexOf on lines this short. A NUL ends the
+    // search like strchr does in Redis: the line counts as unfinished.
+    let cr = start;
+    while (cr < len) {
+      const b = buf[cr];
+      if (b === 13) break;
+      if (b === 0) {
+        cr = len;
+        break;
+      }
+      cr++;
+    }
+    if (cr + 1 >= len) {
+      if (len - start > INLINE_MAX) throw new ProtocolError(tooBig);
       return null;
     }
-    if (cr - this.pos > INLINE_MAX) throw new ProtocolError(tooBig);
-    let i = this.pos + skip;
+    if (cr - start > INLINE_MAX) throw new ProtocolError(tooBig);
+    let i = start + skip;
     let neg = false;
     let ok = i < cr;
     if (ok && buf[i] === 0x2d) {
@@ -205,6 +220,28 @@ export class RequestParser {
     if (argv === null) throw new ProtocolError(PROTOCOL_ERR.unbalancedQuotes);
     return argv;
   }
+}
+
+/**
+ * Command names repeat on every request; a small cache keyed by a hash of the
+ * bytes hands back the same string instead of allocating one per request.
+ */
+const NAME_CACHE: Array<string | undefined> = new Array(512);
+
+function internName(buf: Buffer, start: number, len: number): string {
+  if (len > 16) return (buf as Latin1Buffer).latin1Slice(start, start + len);
+  let h = len;
+  for (let i = 0; i < len; i++) h = (h * 31 + buf[start + i]) | 0;
+  const slot = h & 511;
+  const cached = NAME_CACHE[slot];
+  if (cached !== undefined && cached.length === len) {
+    let i = 0;
+    while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
+    if (i === len) return cached;
+  }
+  const s = (buf as Latin1Buffer).latin1Slice(start, start + len);
+  NAME_CACHE[slot] = s;
+  return s;
 }
 
 /**
