@@ -18,6 +18,11 @@ import { CLIENT_COMMANDS } from './client.js';
 import { INTROSPECTION_COMMANDS } from './introspection.js';
 import { DEBUG_COMMANDS } from './debug.js';
 import { CONFIG_COMMANDS } from './config.js';
+import { HASH_COMMANDS } from './hashes.js';
+import { LIST_COMMANDS } from './lists.js';
+import { SET_COMMANDS } from './sets.js';
+import { ZSET_COMMANDS } from './sorted-sets/index.js';
+import { PUBSUB_COMMANDS } from './pubsub.js';
 
 export const ALL_COMMANDS: readonly CommandDef[] = [
   ...STRING_COMMANDS,
@@ -35,4 +40,9 @@ export const ALL_COMMANDS: readonly CommandDef[] = [
   ...INTROSPECTION_COMMANDS,
   ...DEBUG_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...HASH_COMMANDS,
+  ...LIST_COMMANDS,
+  ...SET_COMMANDS,
+  ...ZSET_COMMANDS,
+  ...PUBSUB_COMMANDS,
 ];
