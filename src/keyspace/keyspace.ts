@@ -25,7 +25,9 @@ export interface KeyspaceStats {
   evictedKeys: number;
 }
 
-export type KeyEventListener = (type: 'generic' | 'string' | 'expired' | 'evicted', event: string, key: string, db: number) => void;
+/** notify-keyspace-events classes, as Redis names them in notifyKeyspaceEvent calls. */
+export type KeyEventClass = 'generic' | 'string' | 'list' | 'set' | 'hash' | 'zset' | 'stream' | 'expired' | 'evicted' | 'new' | 'module';
+export type KeyEventListener = (type: KeyEventClass, event: string, key: string, db: number) => void;
 export type KeyTouchedListener = (db: Database, key: string) => void;
 
 export class Keyspace {
@@ -216,7 +218,7 @@ export class Keyspace {
     return ix;
   }
 
-  notify(type: 'generic' | 'string' | 'expired' | 'evicted', event: string, key: string, db: Database): void {
+  notify(type: KeyEventClass, event: string, key: string, db: Database): void {
     if (this.onEvent !== null) this.onEvent(type, event, key, db.id);
   }
 
