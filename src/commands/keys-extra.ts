@@ -236,7 +236,7 @@ function copy(ctx: CommandContext): void {
   // Redis deletes then adds; overwriting in place is the same to a client and
   // keeps the name's SCAN incarnation (scan-index.ts). set() drops the old TTL.
   ks.set(dst, newKey, dup);
-  if (expire !== -1) ks.setExpire(dst, newKey, expire);
+  if (expire !== -1) ks.setExpire(dst, newKey, expire, false);
   ks.notify('generic', 'copy_to', newKey, dst);
   ctx.reply.int(1);
 }

@@ -121,7 +121,7 @@ function setGeneric(ctx: CommandContext, key: string, value: string, flags: numb
   ks.set(db, key, value, (flags & KEEPTTL) !== 0);
   ks.notify('string', 'set', key, db);
   if (expire !== null) {
-    ks.setExpire(db, key, ms);
+    ks.setExpire(db, key, ms, false);
     ks.notify('generic', 'expire', key, db);
     // Replicas and the AOF get an absolute time, so they expire it at the same instant.
     if (!(flags & PXAT)) ctx.propagateAs(['SET', key, value, 'PXAT', String(ms)]);

@@ -138,10 +138,13 @@ export class Keyspace {
     return true;
   }
 
-  /** setExpire: the key must exist. */
-  setExpire(db: Database, key: string, whenMs: number): void {
+  /**
+   * setExpire: the key must exist. `countDirty` is false when the expiry is
+   * part of a write already counted (SET EX is one change, as in Redis).
+   */
+  setExpire(db: Database, key: string, whenMs: number, countDirty = true): void {
     db.expires.set(key, whenMs);
-    this.dirty++;
+    if (countDirty) this.dirty++;
     if (this.onTouched !== null) this.onTouched(db, key);
   }
 
