@@ -11,6 +11,7 @@ import { Keyspace } from './keyspace/keyspace.js';
 import { Propagator } from './propagate/propagate.js';
 import { CommandTable } from './dispatch/command-table.js';
 import { processCommand } from './dispatch/process-command.js';
+import { markClock } from './dispatch/call.js';
 import { ProtocolError } from './protocol/request-parser.js';
 import { Client } from './net/client.js';
 import { Logger, type LogLevel } from './observe/log.js';
@@ -20,6 +21,8 @@ import { ALL_COMMANDS } from './commands/index.js';
 import { Cron } from './cron.js';
 import { VERSION } from './version.js';
 import { Watchers } from './dispatch/transaction.js';
+import { PubSub } from './pubsub/pubsub.js';
+import { installKeyspaceEvents } from './keyspace/keyspace-events.js';
 
 export interface ServerStats {
   numCommands: number;
@@ -49,6 +52,7 @@ export class Server {
   readonly commands = new CommandTable(ALL_COMMANDS);
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
+  readonly pubsub: PubSub = new PubSub(this);
   readonly slowlog = new Slowlog();
   readonly latency = new LatencyMonitor();
   readonly stats: ServerStats = {
@@ -110,6 +114,7 @@ export class Server {
     config.watch('requirepass', () => {
       // Redis: changing the password does not log out connected clients.
     });
+    installKeyspaceEvents(this);
     this.cron = new Cron(this);
   }
 
@@ -219,6 +224,7 @@ export class Server {
 
   /** Runs every complete request in the client's buffer, then flushes replies once. */
   processInput(c: Client): void {
+    markClock();
     try {
       while (!c.closeAfterReply && !c.closed) {
         let argv: string[] | null;
@@ -322,6 +328,7 @@ export class Server {
     c.closed = true;
     this.pausedClients.delete(c);
     this.monitors.delete(c);
+    if (c.subs !== null) this.pubsub.unsubscribeAll(c);
     c.unwatchAll();
     if (c.socket && !c.socket.destroyed) c.socket.destroy();
   }

@@ -87,6 +87,10 @@ export class RequestParser {
           if (r.length === 0) continue; // an empty line is skipped, as Redis does
           return r;
         }
+        if (this.limits.authenticated) {
+          const fast = this.wholeMultibulk();
+          if (fast !== null) return fast;
+        }
         const n = this.readLineInt(PROTOCOL_ERR.bigMbulkCount, 1);
         if (n === null) return null;
         if (n === false || n > MAX_MULTIBULK || (!this.limits.authenticated && n > 10)) {
@@ -130,7 +134,7 @@ export class RequestParser {
         }
         const start = this.pos;
         this.argv.push(
-          this.argv.length === 0 ? internName(this.buf, start, this.bulkLen) : (this.buf as Latin1Buffer).latin1Slice(start, start + this.bulkLen),
+          this.argv.length === 0 ? internName(this.buf, start, this.bulkLen) : bytesToString(this.buf, start, this.bulkLen),
         );
         this.pos = start + this.bulkLen + 2;
         this.bulkLen = -1;
@@ -138,6 +142,47 @@ export class RequestParser {
       }
       return this.take();
     }
+  }
+
+  /**
+   * The common case in one tight pass over local variables: a well-formed
+   * request entirely in the buffer, no big bulks. Anything else — incomplete,
+   * malformed, large — returns null without consuming, and the general
+   * state machine below takes it from the start, errors included.
+   */
+  private wholeMultibulk(): string[] | null {
+    const b = this.buf;
+    const end = b.length;
+    let p = this.pos + 1;
+    let c = b[p];
+    if (!(c >= 49 && c <= 57)) return null;
+    let n = 0;
+    while (p < end && (c = b[p]) >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+      p++;
+    }
+    if (p + 1 >= end || c !== 13 || n > 1024 * 1024) return null;
+    p += 2;
+    const argv: string[] = new Array(n);
+    const max = this.limits.maxBulkLen;
+    for (let i = 0; i < n; i++) {
+      if (p >= end || b[p] !== 0x24) return null;
+      p++;
+      c = b[p];
+      if (!(c >= 48 && c <= 57) || (c === 48 && b[p + 1] !== 13)) return null;
+      let len = 0;
+      while (p < end && (c = b[p]) >= 48 && c <= 57) {
+        len = len * 10 + (c - 48);
+        p++;
+      }
+      if (p + 1 >= end || c !== 13 || len >= BIG_ARG || len > max) return null;
+      p += 2;
+      if (p + len + 2 > end) return null;
+      argv[i] = i === 0 ? internName(b, p, len) : bytesToString(b, p, len);
+      p += len + 2;
+    }
+    this.pos = p;
+    return argv;
   }
 
   private take(): string[] {
@@ -219,6 +264,84 @@ export class RequestParser {
     const argv = splitArgs(line);
     if (argv === null) throw new ProtocolError(PROTOCOL_ERR.unbalancedQuotes);
     return argv;
+  }
+}
+
+/**
+ * Bytes → latin1 string. Short arguments (keys, small values, numbers) are
+ * built with String.fromCharCode on explicit bytes, several times cheaper than
+ * a call into Buffer#latin1Slice; longer ones use latin1Slice.
+ */
+export function bytesToString(b: Buffer, s: number, len: number): string {
+  switch (len) {
+    case 0:
+      return '';
+    case 1:
+      return String.fromCharCode(b[s]);
+    case 2:
+      return String.fromCharCode(b[s], b[s + 1]);
+    case 3:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2]);
+    case 4:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3]);
+    case 5:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4]);
+    case 6:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5]);
+    case 7:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6]);
+    case 8:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7]);
+    case 9:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8]);
+    case 10:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9]);
+    case 11:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10]);
+    case 12:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11]);
+    case 13:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12]);
+    case 14:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13]);
+    case 15:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14]);
+    case 16:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15]);
+    case 17:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16]);
+    case 18:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17]);
+    case 19:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18]);
+    case 20:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19]);
+    case 21:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20]);
+    case 22:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21]);
+    case 23:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22]);
+    case 24:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23]);
+    case 25:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23], b[s + 24]);
+    case 26:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23], b[s + 24], b[s + 25]);
+    case 27:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23], b[s + 24], b[s + 25], b[s + 26]);
+    case 28:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23], b[s + 24], b[s + 25], b[s + 26], b[s + 27]);
+    case 29:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23], b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28]);
+    case 30:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23], b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28], b[s + 29]);
+    case 31:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23], b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28], b[s + 29], b[s + 30]);
+    case 32:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23], b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28], b[s + 29], b[s + 30], b[s + 31]);
+    default:
+      return (b as Latin1Buffer).latin1Slice(s, s + len);
   }
 }
 
