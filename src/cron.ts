@@ -147,7 +147,7 @@ export class Cron {
     if (timeout <= 0) return;
     const now = Date.now();
     for (const c of s.clients.values()) {
-      if (c.isMaster || c.monitor) continue;
+      if (c.isMaster || c.monitor || c.blocked !== null) continue;
       if (now - c.lastInteraction > timeout * 1000) {
         s.log.verbose('Closing idle client');
         c.close();

@@ -12,15 +12,18 @@ import { Propagator } from './propagate/propagate.js';
 import { CommandTable } from './dispatch/command-table.js';
 import { processCommand } from './dispatch/process-command.js';
 import { markClock } from './dispatch/call.js';
+import { adoptWithSharedReads } from './net/shared-read-socket.js';
 import { ProtocolError } from './protocol/request-parser.js';
 import { Client } from './net/client.js';
 import { Logger, type LogLevel } from './observe/log.js';
 import { Slowlog } from './observe/slowlog.js';
 import { LatencyMonitor } from './observe/latency.js';
 import { ALL_COMMANDS } from './commands/index.js';
+import { installTypeHooks } from './commands/type-hooks.js';
 import { Cron } from './cron.js';
 import { VERSION } from './version.js';
 import { Watchers } from './dispatch/transaction.js';
+import { Blocking } from './dispatch/blocking.js';
 import { PubSub } from './pubsub/pubsub.js';
 import { installKeyspaceEvents } from './keyspace/keyspace-events.js';
 
@@ -83,6 +86,8 @@ export class Server {
   readonly listeners: net.Server[] = [];
   readonly cron: Cron;
   watchers!: Watchers;
+  /** Clients parked by blocking commands (BLPOP...). */
+  readonly blocking: Blocking = new Blocking(this);
   private nextClientId = 1;
   port = 6379;
   shuttingDown = false;
@@ -90,6 +95,7 @@ export class Server {
   onShutdown: (code: number) => void = (code) => process.exit(code);
 
   constructor(config: Config) {
+    installTypeHooks();
     this.config = config;
     this.runId = randomHex(40);
     this.ks = new Keyspace(config.num('databases'), this.propagator);
@@ -148,7 +154,7 @@ export class Server {
       let host = optional ? raw.slice(1) : raw;
       if (host === '*') host = '0.0.0.0';
       else if (host === '::*') host = '::';
-      const srv = net.createServer({ noDelay: true }, (s) => this.accept(s));
+      const srv = net.createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.accept(s));
       try {
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
@@ -185,17 +191,25 @@ export class Server {
       socket.end(`-${PROTECTED_MODE_DENIED}\r\n`);
       return;
     }
+    let c: Client | null = null;
+    const adopted = adoptWithSharedReads(socket, (chunk) => this.onData(c!, chunk));
+    if (adopted === null) socket.resume();
+    socket = adopted ?? socket;
     const keepalive = this.config.num('tcp-keepalive');
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
     socket.setNoDelay(true);
-    const c = new Client(this, socket, this.nextClientId++);
+    c = new Client(this, socket, this.nextClientId++);
+    const client = c;
     this.clients.set(c.id, c);
     this.stats.numConnections++;
-    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
-    socket.on('error', () => this.unlinkClient(c));
-    socket.on('close', () => this.unlinkClient(c));
+    if (adopted === null) socket.on('data', (chunk: Buffer) => this.onData(client, chunk));
+    socket.on('error', () => this.unlinkClient(client));
+    socket.on('close', () => this.unlinkClient(client));
     socket.on('drain', () => {
-      if (socket.isPaused() && !c.closed) socket.resume();
+      if (client.readPaused && !client.closed) {
+        client.readPaused = false;
+        socket.resume();
+      }
     });
   }
 
@@ -220,13 +234,15 @@ export class Server {
       return;
     }
     this.processInput(c);
+    // The chunk may be the shared read buffer: keep our own copy of any unparsed tail.
+    c.parser.retainInput();
   }
 
   /** Runs every complete request in the client's buffer, then flushes replies once. */
   processInput(c: Client): void {
     markClock();
     try {
-      while (!c.closeAfterReply && !c.closed) {
+      while (!c.closeAfterReply && !c.closed && c.blocked === null) {
         let argv: string[] | null;
         if (c.pausedArgv === null) argv = c.parser.next();
         else {
@@ -263,7 +279,11 @@ export class Server {
     this.stats.netOutputBytes += n;
     c.flush();
     if (c.closeAfterReply) c.close();
-    else if (c.socket && c.socket.writableLength > 64 * 1024 * 1024) c.socket.pause(); // resumed on 'drain'
+    else if (c.socket && c.socket.writableLength > 64 * 1024 * 1024) {
+      // A client that reads its replies slower than it sends requests: stop reading until 'drain'.
+      c.readPaused = true;
+      c.socket.pause();
+    }
   }
 
   // ---- CLIENT PAUSE ------------------------------------------------------
@@ -326,6 +346,7 @@ export class Server {
   unlinkClient(c: Client): void {
     if (!this.clients.delete(c.id)) return;
     c.closed = true;
+    if (c.blocked !== null) this.blocking.disconnected(c);
     this.pausedClients.delete(c);
     this.monitors.delete(c);
     if (c.subs !== null) this.pubsub.unsubscribeAll(c);

@@ -65,7 +65,7 @@ export function clientInfoString(c: Client, self: Client | null): string {
   if (c.isMaster) flags += 'M';
   if (sub + psub + ssub > 0) flags += 'P';
   if (c.multi !== null) flags += 'x';
-  if (c.pausedArgv !== null) flags += 'b';
+  if (c.pausedArgv !== null || c.blocked !== null) flags += 'b';
   if (c.dirtyCas) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
   if (c.noEvict) flags += 'e';
@@ -258,16 +258,20 @@ function noEvict(ctx: CommandContext): void {
   ctx.reply.ok();
 }
 
-/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: nothing blocks on keys yet, so nothing to unblock. */
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: a client blocked on keys answers as on timeout, or -UNBLOCKED. */
 function unblock(ctx: CommandContext): void {
   const argv = ctx.argv;
   if (argv.length > 4) return ctx.reply.error(subSyntax(argv[1], 'CLIENT'));
+  let error = false;
   if (argv.length === 4) {
     const r = argv[3].toLowerCase();
     if (r !== 'timeout' && r !== 'error') return ctx.reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+    error = r === 'error';
   }
-  if (parseInt64(argv[2]) === null) return ctx.reply.error(ERR.notInteger);
-  ctx.reply.int(0);
+  const id = parseInt64(argv[2]);
+  if (id === null) return ctx.reply.error(ERR.notInteger);
+  const target = ctx.server.clients.get(Number(id));
+  ctx.reply.int(target !== undefined && ctx.server.blocking.unblockByRequest(target, error) ? 1 : 0);
 }
 
 function caching(ctx: CommandContext): void {

@@ -9,6 +9,11 @@ import { eqi } from './helpers.js';
 /** PING [message] */
 function ping(ctx: CommandContext): void {
   if (ctx.argv.length > 2) return ctx.reply.error(ERR.wrongArity('ping'));
+  if (ctx.client.subs !== null && ctx.reply.resp === 2) {
+    // A RESP2 subscriber gets PING's answer in the shape of a message.
+    ctx.reply.raw('*2\r\n$4\r\npong\r\n');
+    return ctx.reply.bulk(ctx.argv.length === 1 ? '' : ctx.argv[1]);
+  }
   if (ctx.argv.length === 1) ctx.reply.raw('+PONG\r\n');
   else ctx.reply.bulk(ctx.argv[1]);
 }
@@ -173,6 +178,7 @@ function reset(ctx: CommandContext): void {
     c.monitor = false;
     ctx.server.monitors.delete(c);
   }
+  if (c.subs !== null) ctx.server.pubsub.unsubscribeAll(c);
   c.setAuthenticated(!ctx.server.authRequired());
   c.user = 'default';
   ctx.reply.simple('RESET');

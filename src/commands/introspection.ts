@@ -2,6 +2,7 @@
  * SLOWLOG, LATENCY, MEMORY and MONITOR (slowlog.c, latency.c, object.c,
  * replication.c monitorCommand), with Redis 7.0's reply shapes and texts.
  */
+import { jemallocSize } from '../observe/alloc-size.js';
 import type { CommandContext, CommandDef, CommandSpec } from '../dispatch/command-spec.js';
 import type { Value } from '../keyspace/value.js';
 import { isString } from '../keyspace/value.js';
@@ -322,16 +323,6 @@ const LATENCY_HELP = [
 ];
 
 // ---- MEMORY -----------------------------------------------------------------
-
-/** jemalloc's size class for an allocation of n bytes. */
-export function jemallocSize(n: number): number {
-  if (n <= 8) return 8;
-  if (n <= 16) return 16;
-  if (n <= 128) return Math.ceil(n / 16) * 16;
-  const p = 2 ** Math.floor(Math.log2(n - 1));
-  const step = p / 4;
-  return Math.ceil(n / step) * step;
-}
 
 /** sdsReqType's header size for a string of len bytes. */
 function sdsHdr(len: number): number {

@@ -14,6 +14,12 @@ const U64 = 1n << 64n;
 export class Config {
   private readonly byName = new Map<string, Directive>();
   private readonly values = new Map<string, string>();
+  /**
+   * The arguments a directive was last given, before canonicalisation. Redis
+   * keeps some settings in a form CONFIG GET does not fully show
+   * (notify-keyspace-events "AKEn" reads back as "AKE" but keeps n).
+   */
+  readonly lastInput = new Map<string, string[]>();
   private readonly listeners = new Map<string, Array<(value: string) => void>>();
   /** Absolute path of the config file given at start-up, for CONFIG REWRITE. */
   file: string | null = null;
@@ -61,6 +67,7 @@ export class Config {
 
   /** Checks a value without applying it; returns the CONFIG GET form. */
   parse(d: Directive, args: string[], file: FileState | null): string {
+    this.lastInput.set(d.name, args);
     const t = d.type;
     if (t.kind === 'special') {
       try {

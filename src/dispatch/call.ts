@@ -49,11 +49,14 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   st.calls++;
   st.usec += usec;
   if (server.stats.totalErrorReplies !== errorsBefore) st.failedCalls++;
-  if (server.latencyTracking) recordLatency(st, usec);
   server.stats.numCommands++;
   c.lastCommand = cmd;
-  if (usec >= server.slowlogThreshold && server.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) {
-    server.slowlog.add(c, argv, usec);
+  // A command that blocked is sampled for latency and the slowlog when it is unblocked (dispatch/blocking.ts).
+  if (c.blocked === null) {
+    if (server.latencyTracking) recordLatency(st, usec);
+    if (usec >= server.slowlogThreshold && server.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) {
+      server.slowlog.add(c, argv, usec);
+    }
   }
   if (server.latencyThreshold > 0 && usec / 1000 >= server.latencyThreshold) {
     server.latency.add(cmd.flags.has('fast') ? 'fast-command' : 'command', Math.round(usec / 1000));
@@ -62,5 +65,9 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
     prop.add(c.db.id, c.propagateOverride ?? argv);
   }
   if (server.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) server.feedMonitors(c, argv);
-  if (prop.depth === 0) prop.flush();
+  if (prop.depth === 0) {
+    prop.flush();
+    // Clients blocked on keys this command (or EXEC) made ready are served now.
+    if (server.blocking.readyCount !== 0) server.blocking.handleReady();
+  }
 }

@@ -37,6 +37,11 @@ export function processCommand(c: Client, argv: string[]): void {
     return reject(c, cmd, ERR.readOnly);
   }
 
+  // pub/sub context: a RESP2 subscriber may only (un)subscribe, PING, QUIT and RESET
+  if (c.subs !== null && c.reply.resp === 2 && !PUBSUB_CONTEXT_ALLOWED.has(cmd.fullname)) {
+    return reject(c, cmd, `ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+  }
+
   // 4. MULTI queueing
   if (c.multi !== null) {
     const n = cmd.fullname;
@@ -52,6 +57,8 @@ export function processCommand(c: Client, argv: string[]): void {
 
   call(c, cmd, argv);
 }
+
+const PUBSUB_CONTEXT_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
 /** rejectCommand: counts the rejection, flags an open transaction, replies. */
 function reject(c: Client, cmd: CommandSpec | null, msg: string): void {

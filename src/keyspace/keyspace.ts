@@ -26,9 +26,11 @@ export interface KeyspaceStats {
 }
 
 /** notify-keyspace-events classes, as Redis names them in notifyKeyspaceEvent calls. */
-export type KeyEventClass = 'generic' | 'string' | 'list' | 'set' | 'hash' | 'zset' | 'stream' | 'expired' | 'evicted' | 'new' | 'module';
+export type KeyEventClass = 'generic' | 'string' | 'list' | 'set' | 'hash' | 'zset' | 'stream' | 'expired' | 'evicted' | 'new' | 'keymiss' | 'module';
 export type KeyEventListener = (type: KeyEventClass, event: string, key: string, db: number) => void;
 export type KeyTouchedListener = (db: Database, key: string) => void;
+/** A key someone may be blocked on was created or written (null: any key of the db, after SWAPDB). */
+export type KeyReadyListener = (db: Database, key: string | null) => void;
 
 export class Keyspace {
   dbs: Database[];
@@ -44,6 +46,8 @@ export class Keyspace {
   };
   onEvent: KeyEventListener | null = null;
   onTouched: KeyTouchedListener | null = null;
+  /** Installed by dispatch/blocking.ts only while a client is blocked on keys. */
+  onReady: KeyReadyListener | null = null;
   /** SCAN/RANDOMKEY order per db id (scan-index.ts), built on first use. */
   private readonly scanIndexes: Array<ScanIndex | undefined> = [];
   private readonly scanSeq = { next: 1 };
@@ -60,10 +64,12 @@ export class Keyspace {
     const e = db.keys.get(key);
     if (e === undefined) {
       this.stats.misses++;
+      if (this.onEvent !== null) this.onEvent('keymiss', 'keymiss', key, db.id);
       return undefined;
     }
     if (db.expires.size !== 0 && this.expireIfNeeded(db, key)) {
       this.stats.misses++;
+      if (this.onEvent !== null) this.onEvent('keymiss', 'keymiss', key, db.id);
       return undefined;
     }
     this.stats.hits++;
@@ -115,6 +121,8 @@ export class Keyspace {
       db.keys.set(key, { value, lru: this.lruClock });
       const ix = this.scanIndexes[db.id];
       if (ix !== undefined) ix.add(key, db.keys);
+      // dbAdd's "new" event comes before the command's own.
+      if (this.onEvent !== null) this.onEvent('new', 'new', key, db.id);
     } else {
       e.value = value;
       e.lru = this.lruClock;
@@ -122,12 +130,14 @@ export class Keyspace {
     if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
     this.dirty++;
     if (this.onTouched !== null) this.onTouched(db, key);
+    if (this.onReady !== null) this.onReady(db, key);
   }
 
   /** After an in-place edit of a key's value (APPEND, SETBIT, list push...). */
   modified(db: Database, key: string, count = 1): void {
     this.dirty += count;
     if (this.onTouched !== null) this.onTouched(db, key);
+    if (this.onReady !== null) this.onReady(db, key);
   }
 
   delete(db: Database, key: string): boolean {
@@ -168,11 +178,14 @@ export class Keyspace {
     else to.expires.set(newKey, ttl);
     const ix = this.scanIndexes[to.id];
     if (ix !== undefined && !existed) ix.add(newKey, to.keys);
+    // RENAME and MOVE re-add the key (dbAdd), which is always a "new" key event.
+    if (this.onEvent !== null) this.onEvent('new', 'new', newKey, to.id);
     this.dirty++;
     if (this.onTouched !== null) {
       this.onTouched(from, key);
       this.onTouched(to, newKey);
     }
+    if (this.onReady !== null) this.onReady(to, newKey);
   }
 
   /** Empties one db; returns how many keys it held. */
@@ -181,6 +194,7 @@ export class Keyspace {
     if (this.onTouched !== null) for (const k of db.keys.keys()) this.onTouched(db, k);
     db.keys.clear();
     db.expires.clear();
+    db.avgTtl = 0;
     this.scanIndexes[db.id]?.clear();
     this.dirty += n;
     return n;
@@ -205,6 +219,10 @@ export class Keyspace {
     this.scanIndexes[a.id] = this.scanIndexes[b.id];
     this.scanIndexes[b.id] = ix;
     this.dirty++;
+    if (this.onReady !== null) {
+      this.onReady(a, null);
+      this.onReady(b, null);
+    }
   }
 
   /**

@@ -15,6 +15,8 @@ import type { Database } from '../keyspace/database.js';
 import type { Keyspace } from '../keyspace/keyspace.js';
 import type { Server } from '../server.js';
 import type { CommandSpec } from '../dispatch/command-spec.js';
+import type { BlockedState } from '../dispatch/blocking.js';
+import type { ClientSubs } from '../pubsub/pubsub.js';
 
 export type ReplyMode = 'on' | 'off' | 'skip';
 
@@ -37,6 +39,8 @@ export class Client implements CommandContext {
   /** Set once QUIT, a protocol error or CLIENT KILL asked to close after the pending replies. */
   closeAfterReply = false;
   closed = false;
+  /** Reading stopped because the socket's output backed up (resumed on 'drain'). */
+  readPaused = false;
   replyMode: ReplyMode = 'on';
   /** CLIENT REPLY SKIP applies to the command after it. */
   replySkipNext = false;
@@ -52,8 +56,22 @@ export class Client implements CommandContext {
   dirtyCas = false;
   /** Override of what call() propagates for the running command; see propagateAs. */
   propagateOverride: string[] | null | false = null;
+  /** Pub/sub subscriptions (pubsub/pubsub.ts); null when none, i.e. Redis's CLIENT_PUBSUB flag is off. */
+  subs: ClientSubs | null = null;
+  /** CLIENT LIST sub=, psub=, ssub=. */
+  subscriptionCount(): number {
+    return this.subs === null ? 0 : this.subs.channels.size;
+  }
+  patternCount(): number {
+    return this.subs === null ? 0 : this.subs.patterns.size;
+  }
+  shardCount(): number {
+    return this.subs === null ? 0 : this.subs.shard.size;
+  }
   /** A command read while CLIENT PAUSE held this client back; it runs first when the pause ends. */
   pausedArgv: string[] | null = null;
+  /** Set while parked by a blocking command (dispatch/blocking.ts); no further input is processed. */
+  blocked: BlockedState | null = null;
   /** Local connection (loopback or unix socket), for enable-debug-command local. */
   get isLocal(): boolean {
     const a = this.socket?.remoteAddress;

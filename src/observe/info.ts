@@ -132,9 +132,9 @@ function clientsSection(s: Server): string[] {
     `maxclients:${s.config.num('maxclients')}`,
     `client_recent_max_input_buffer:${maxIn}`,
     'client_recent_max_output_buffer:0',
-    'blocked_clients:0',
+    `blocked_clients:${s.blocking.blockedCount}`,
     'tracking_clients:0',
-    'clients_in_timeout_table:0',
+    `clients_in_timeout_table:${s.blocking.timeoutCount}`,
   ];
 }
 
@@ -281,9 +281,9 @@ function statsSection(s: Server): string[] {
     'current_eviction_exceeded_time:0',
     `keyspace_hits:${ks.hits}`,
     `keyspace_misses:${ks.misses}`,
-    'pubsub_channels:0',
-    'pubsub_patterns:0',
-    'pubsubshard_channels:0',
+    `pubsub_channels:${s.pubsub.channels.size}`,
+    `pubsub_patterns:${s.pubsub.patterns.size}`,
+    `pubsubshard_channels:${s.pubsub.shardChannels.size}`,
     'latest_fork_usec:0',
     'total_forks:0',
     'migrate_cached_sockets:0',

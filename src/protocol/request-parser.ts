@@ -24,6 +24,7 @@ export interface ParserLimits {
 }
 
 const INLINE_MAX = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
 const BIG_ARG = 32 * 1024;
 const MAX_MULTIBULK = 2147483647; // INT_MAX, as Redis 7.0 checks
 
@@ -68,6 +69,19 @@ export class RequestParser {
       this.buf = chunk;
     } else {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.pos = 0;
+  }
+
+  /**
+   * Copies the unparsed tail into a buffer of our own, so the caller may reuse
+   * the chunk it fed (reads into one shared buffer).
+   */
+  retainInput(): void {
+    if (this.pos < this.buf.length) {
+      this.buf = Buffer.from(this.buf.subarray(this.pos));
+    } else {
+      this.buf = EMPTY;
     }
     this.pos = 0;
   }

@@ -1,0 +1,201 @@
+/**
+ * The hash type (t_hash.c's data side), free of server concerns.
+ *
+ * One JS Map holds the fields in both of Redis's encodings. Its semantics are
+ * exactly a listpack's: a new field is appended, updating a field keeps its
+ * position, deleting and re-adding moves it to the end. So while the hash is
+ * "listpack" encoded, HGETALL/HKEYS/HVALS/HSCAN order is Redis's own. Once
+ * converted to "hashtable" (one way, as in Redis) the order is Redis's dict
+ * order, which no one can reproduce; clients must not rely on it.
+ *
+ * Encoding decisions follow Redis 7.0:
+ *  - hashTypeTryConversion: before a write, any argument longer than
+ *    hash-max-listpack-value converts the listpack;
+ *  - hashTypeSet: a field or value longer than hash-max-listpack-value
+ *    converts before the write (the HINCRBY* path), and more than
+ *    hash-max-listpack-entries fields after any write, update included,
+ *    converts.
+ *
+ * HSCAN over a hashtable and random picks use a lazily built ScanIndex (the
+ * keyspace's incarnation log, see keyspace/scan-index.ts) with a sequence
+ * private to this hash: a field present for a whole HSCAN iteration is
+ * returned at least once, fields added during it are not chased, and the
+ * iteration always ends.
+ */
+import type { TypedValue } from '../keyspace/value.js';
+import { ScanIndex } from '../keyspace/scan-index.js';
+
+/** The two thresholds, read from the config by the caller. */
+export interface HashLimits {
+  /** hash-max-listpack-entries */
+  maxEntries: number;
+  /** hash-max-listpack-value */
+  maxValue: number;
+}
+
+/** dictResize's and _dictExpand's power of two, at least DICT_HT_INITIAL_SIZE (4). */
+function nextPow2(n: number): number {
+  let s = 4;
+  while (s < n) s *= 2;
+  return s;
+}
+
+export class RedisHash implements TypedValue {
+  readonly kind = 'hash' as const;
+  /** field -> value, in listpack order while listpack-encoded. */
+  readonly map = new Map<string, string>();
+  private lp = true;
+  /** Emulated dict bucket count once hashtable-encoded (MEMORY USAGE). */
+  private slots = 0;
+  /** HSCAN cursor / random-pick index, built on first use. */
+  private ix: ScanIndex | null = null;
+  private readonly seq = { next: 1 };
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  encoding(): 'listpack' | 'hashtable' {
+    return this.lp ? 'listpack' : 'hashtable';
+  }
+
+  isListpack(): boolean {
+    return this.lp;
+  }
+
+  /** Bucket count of the emulated dict (0 while listpack). */
+  dictSlots(): number {
+    return this.slots;
+  }
+
+  get(field: string): string | undefined {
+    return this.map.get(field);
+  }
+
+  has(field: string): boolean {
+    return this.map.has(field);
+  }
+
+  /** hashTypeConvert(OBJ_ENCODING_HT): one way. */
+  convert(): void {
+    if (!this.lp) return;
+    this.lp = false;
+    this.slots = nextPow2(this.map.size);
+  }
+
+  /**
+   * hashTypeTryConversion: converts when any of args[from..to] (inclusive) is
+   * longer than hash-max-listpack-value.
+   */
+  tryConversion(args: readonly string[], from: number, to: number, limits: HashLimits): void {
+    if (!this.lp) return;
+    for (let i = from; i <= to; i++) {
+      if (args[i].length > limits.maxValue) {
+        this.convert();
+        return;
+      }
+    }
+  }
+
+  /**
+   * hashTypeSet: true when the field is new, false when it was updated. An
+   * updated listpack field keeps its position.
+   */
+  set(field: string, value: string, limits: HashLimits): boolean {
+    if (this.lp && (field.length > limits.maxValue || value.length > limits.maxValue)) this.convert();
+    const isNew = !this.map.has(field);
+    if (isNew && !this.lp && this.map.size >= this.slots) this.slots = nextPow2(this.map.size + 1);
+    this.map.set(field, value);
+    if (isNew && this.ix !== null) this.ix.add(field, this.map);
+    // Checked after updates too: a lowered hash-max-listpack-entries converts on any write.
+    if (this.lp && this.map.size > limits.maxEntries) this.convert();
+    return isNew;
+  }
+
+  /** hashTypeDelete; a hashtable shrinks as dictResize would after a delete. */
+  delete(field: string): boolean {
+    if (!this.map.delete(field)) return false;
+    if (!this.lp && this.slots > 4 && Math.floor((this.map.size * 100) / this.slots) < 10) {
+      this.slots = nextPow2(this.map.size);
+    }
+    return true;
+  }
+
+  /** A deep copy (COPY): same encoding, same order, no shared index. */
+  dup(): RedisHash {
+    const h = new RedisHash();
+    for (const [f, v] of this.map) h.map.set(f, v);
+    h.lp = this.lp;
+    h.slots = this.lp ? 0 : nextPow2(this.map.size);
+    return h;
+  }
+
+  private index(): ScanIndex {
+    if (this.ix === null) {
+      this.ix = new ScanIndex(this.seq);
+      this.ix.build(this.map);
+    }
+    return this.ix;
+  }
+
+  /**
+   * One HSCAN step. A listpack hash is returned whole with cursor 0 (as
+   * Redis does); a hashtable one walks the incarnation log, visiting at most
+   * count*10 slots per call.
+   */
+  scan(cursor: number, count: number): { next: number; fields: string[] } {
+    if (this.lp) return { next: 0, fields: [...this.map.keys()] };
+    const step = this.index().scan(cursor, count, this.map);
+    return { next: step.next, fields: step.keys };
+  }
+
+  /** A uniformly chosen field, or undefined when empty. */
+  randomField(): string | undefined {
+    if (this.map.size === 0) return undefined;
+    if (this.map.size <= 16) {
+      let i = Math.floor(Math.random() * this.map.size);
+      for (const f of this.map.keys()) if (i-- === 0) return f;
+    }
+    return this.index().random(this.map);
+  }
+
+  /**
+   * `count` distinct fields (count < size). A listpack hash answers them in
+   * listpack order, as lpRandomPairsUnique's selection sampling does; a
+   * hashtable one in random order.
+   */
+  randomUniqueFields(count: number): string[] {
+    const size = this.map.size;
+    if (count >= size) return [...this.map.keys()];
+    if (this.lp) {
+      const out: string[] = [];
+      let remaining = size;
+      let need = count;
+      for (const f of this.map.keys()) {
+        if (need === 0) break;
+        if (Math.random() * remaining < need) {
+          out.push(f);
+          need--;
+        }
+        remaining--;
+      }
+      return out;
+    }
+    if (count * 3 > size) {
+      // CASE 3: copy everything, drop random ones until count remain.
+      const all = [...this.map.keys()];
+      for (let i = all.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        const t = all[i];
+        all[i] = all[j];
+        all[j] = t;
+      }
+      all.length = count;
+      return all;
+    }
+    // CASE 4: random picks until count distinct ones.
+    const picked = new Set<string>();
+    while (picked.size < count) picked.add(this.randomField()!);
+    return [...picked];
+  }
+}
