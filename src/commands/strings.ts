@@ -7,7 +7,7 @@ import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
 import { ERR } from '../protocol/errors.js';
 import { addInt64, parseInt64, INT64_MAX, type Int64 } from '../util/numbers.js';
 import { Bytes } from '../datatypes/bytes.js';
-import { stringOf, type StringValue } from '../keyspace/value.js';
+import { isString, stringOf, type StringValue } from '../keyspace/value.js';
 import { clock } from '../keyspace/clock.js';
 import { int64OrReply, intOrReply, readString, writeString } from './helpers.js';
 
@@ -264,19 +264,26 @@ function msetnx(ctx: CommandContext): void {
 /** incrDecrCommand: the stored value must be a canonical int64. */
 function incrDecr(ctx: CommandContext, by: Int64): void {
   const key = ctx.argv[1];
-  const v = writeString(ctx, key);
-  if (v === null) return;
+  const ks = ctx.ks;
+  const e = ks.peekEntry(ctx.db, key);
   let cur: Int64 = 0;
-  if (v !== undefined) {
-    const n = typeof v === 'string' ? parseInt64(v) : parseInt64(v.toString());
+  if (e !== undefined) {
+    const v = e.value;
+    if (!isString(v)) return ctx.reply.error(ERR.wrongType);
+    const n = parseInt64(typeof v === 'string' ? v : v.toString());
     if (n === null) return ctx.reply.error(ERR.notInteger);
     cur = n;
   }
   const r = addInt64(cur, by);
   if (r === null) return ctx.reply.error(ERR.overflow);
   const s = String(r);
-  ctx.ks.set(ctx.db, key, s, true);
-  ctx.ks.notify('string', 'incrby', key, ctx.db);
+  if (e !== undefined) {
+    e.lru = ks.lruClock;
+    ks.replaceValue(ctx.db, key, e, s);
+  } else {
+    ks.set(ctx.db, key, s, true);
+  }
+  ks.notify('string', 'incrby', key, ctx.db);
   ctx.reply.int(r);
 }
 

@@ -20,6 +20,8 @@ export class Config {
    * (notify-keyspace-events "AKEn" reads back as "AKE" but keeps n).
    */
   readonly lastInput = new Map<string, string[]>();
+  private readonly numCache = new Map<string, number>();
+  private readonly boolCache = new Map<string, boolean>();
   private readonly listeners = new Map<string, Array<(value: string) => void>>();
   /** Absolute path of the config file given at start-up, for CONFIG REWRITE. */
   file: string | null = null;
@@ -145,6 +147,8 @@ export class Config {
   /** Stores a value and runs its subscribers; a subscriber may throw to refuse it. */
   store(d: Directive, value: string): void {
     this.values.set(d.name, value);
+    this.numCache.clear();
+    this.boolCache.clear();
     const ls = this.listeners.get(d.name);
     if (ls) for (const l of ls) l(value);
   }
@@ -152,6 +156,8 @@ export class Config {
   /** Stores without notifying (used to roll back a failed CONFIG SET before re-applying). */
   storeQuiet(d: Directive, value: string): void {
     this.values.set(d.name, value);
+    this.numCache.clear();
+    this.boolCache.clear();
   }
 
   /** Runs a directive's subscribers with its current value. */
@@ -176,12 +182,27 @@ export class Config {
     return this.values.get(d.name)!;
   }
 
+  /**
+   * Typed reads are cached by the name as the caller spells it: commands read
+   * thresholds (hash-max-listpack-entries, ...) on every call, and a lookup
+   * plus Number() each time showed in profiles. Any store() clears the cache.
+   */
   num(name: string): number {
-    return Number(this.get(name));
+    let v = this.numCache.get(name);
+    if (v === undefined) {
+      v = Number(this.get(name));
+      this.numCache.set(name, v);
+    }
+    return v;
   }
 
   bool(name: string): boolean {
-    return this.get(name) === 'yes';
+    let v = this.boolCache.get(name);
+    if (v === undefined) {
+      v = this.get(name) === 'yes';
+      this.boolCache.set(name, v);
+    }
+    return v;
   }
 
   /** Runs `fn` now and on every change of the directive. */

@@ -133,6 +133,17 @@ export class Keyspace {
     if (this.onReady !== null) this.onReady(db, key);
   }
 
+  /**
+   * Replaces the value of an entry just returned by peekEntry/lookupWrite's
+   * lookup, keeping its TTL: INCR's path, which must not look the key up twice.
+   */
+  replaceValue(db: Database, key: string, e: Entry, value: Value): void {
+    e.value = value;
+    this.dirty++;
+    if (this.onTouched !== null) this.onTouched(db, key);
+    if (this.onReady !== null) this.onReady(db, key);
+  }
+
   /** After an in-place edit of a key's value (APPEND, SETBIT, list push...). */
   modified(db: Database, key: string, count = 1): void {
     this.dirty += count;

@@ -273,6 +273,28 @@ export class RequestParser {
     }
     let end = nl;
     if (end > this.pos && buf[end - 1] === 13) end--;
+    // Without quotes a line is just words between whitespace: split the bytes directly.
+    const words: string[] = [];
+    let i = this.pos;
+    let quoted = false;
+    while (i < end) {
+      let c = buf[i];
+      if (c === 32 || (c >= 9 && c <= 13)) {
+        i++;
+        continue;
+      }
+      const start = i;
+      while (i < end && !((c = buf[i]) === 32 || (c >= 9 && c <= 13))) {
+        if (c === 34 || c === 39) quoted = true;
+        i++;
+      }
+      if (quoted) break;
+      words.push(bytesToString(buf, start, i - start));
+    }
+    if (!quoted) {
+      this.pos = nl + 1;
+      return words;
+    }
     const line = (buf as Latin1Buffer).latin1Slice(this.pos, end);
     this.pos = nl + 1;
     const argv = splitArgs(line);
