@@ -22,6 +22,7 @@ import { ALL_COMMANDS } from './commands/index.js';
 import { installTypeHooks } from './commands/type-hooks.js';
 import { Cron } from './cron.js';
 import { VERSION } from './version.js';
+import { repr } from './util/repr.js';
 import { Watchers } from './dispatch/transaction.js';
 import { Blocking } from './dispatch/blocking.js';
 import { PubSub } from './pubsub/pubsub.js';
@@ -376,7 +377,7 @@ export class Server {
     let args = '';
     for (let i = 0; i < argv.length; i++) {
       if (i !== 0) args += ' ';
-      args += redact !== null && redact.has(i) ? '"(redacted)"' : `"${escapeMonitorArg(argv[i])}"`;
+      args += redact !== null && redact.has(i) ? '"(redacted)"' : repr(argv[i]);
     }
     const line = `+${secs}.${usec} [${c.db.id} ${who}] ${args}\r\n`;
     for (const m of this.monitors) {
@@ -461,20 +462,3 @@ function monitorRedactions(argv: string[]): Set<number> | null {
   return null;
 }
 
-/** sdscatrepr: quotes an argument as MONITOR shows it. */
-export function escapeMonitorArg(a: string): string {
-  let out = '';
-  for (let i = 0; i < a.length; i++) {
-    const ch = a.charCodeAt(i);
-    const c = a[i];
-    if (c === '\\' || c === '"') out += '\\' + c;
-    else if (c === '\n') out += '\\n';
-    else if (c === '\r') out += '\\r';
-    else if (c === '\t') out += '\\t';
-    else if (c === '\x07') out += '\\a';
-    else if (c === '\b') out += '\\b';
-    else if (ch >= 32 && ch < 127) out += c;
-    else out += '\\x' + ch.toString(16).padStart(2, '0');
-  }
-  return out;
-}

@@ -12,7 +12,8 @@ import { basename, dirname, join } from 'node:path';
 import { splitArgs } from '../protocol/request-parser.js';
 import { globMatch } from '../util/glob.js';
 import { Config, ConfigError } from './config.js';
-import { repr, type FileState } from './directives.js';
+import { type FileState } from './directives.js';
+import { repr } from '../util/repr.js';
 
 export class FatalConfigError extends Error {
   constructor(

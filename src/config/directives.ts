@@ -6,6 +6,7 @@
  * values and subscribe to changes. Checked against `CONFIG GET *` of Debian's
  * redis-server 7.0.15.
  */
+import { repr } from '../util/repr.js';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -138,23 +139,6 @@ export function formatMemory(bytes: bigint): string {
   return String(bytes);
 }
 
-/** sdscatrepr: a value quoted as CONFIG REWRITE and the command line do it. */
-export function repr(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    const code = s.charCodeAt(i);
-    if (c === '\\' || c === '"') out += '\\' + c;
-    else if (c === '\n') out += '\\n';
-    else if (c === '\r') out += '\\r';
-    else if (c === '\t') out += '\\t';
-    else if (c === '\x07') out += '\\a';
-    else if (c === '\b') out += '\\b';
-    else if (code >= 32 && code < 127) out += c;
-    else out += '\\x' + (code & 0xff).toString(16).padStart(2, '0');
-  }
-  return out + '"';
-}
 
 const splitSpaces = (v: string): string[] => (v === '' ? [] : v.split(' '));
 
