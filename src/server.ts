@@ -143,11 +143,50 @@ export class Server {
     if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
     log.notice('Server initialized');
     this.cron.start();
+    this.config.watch('port', () => this.rebind());
+    this.config.watch('bind', () => this.rebind());
     log.notice('Ready to accept connections tcp');
   }
 
+  /**
+   * CONFIG SET port / bind: listen on the new address, then close the old
+   * listeners. Node binds asynchronously, so the command has already answered
+   * OK; if binding fails, the old listeners stay and the setting is put back,
+   * with a warning in the log (Redis would refuse the CONFIG SET instead).
+   */
+  private rebindQueue: Promise<void> = Promise.resolve();
+
+  private rebind(): void {
+    this.rebindQueue = this.rebindQueue.then(async () => {
+      const port = this.config.num('port');
+      const bind = this.config.get('bind');
+      if (port === this.port && bind === this.boundTo) return;
+      const old = this.listeners.splice(0);
+      const oldPort = this.port;
+      this.port = port;
+      try {
+        if (port !== 0) await this.listen();
+        for (const l of old) l.close();
+        this.log.notice(`Listening on port ${port} (bind ${bind})`);
+      } catch (e) {
+        for (const l of this.listeners.splice(0)) l.close();
+        this.listeners.push(...old);
+        this.port = oldPort;
+        this.log.warning(`${(e as Error).message} Keeping port ${oldPort} and bind ${this.boundTo}.`);
+        const pd = this.config.directive('port')!;
+        const bd = this.config.directive('bind')!;
+        this.config.storeQuiet(pd, String(oldPort));
+        this.config.storeQuiet(bd, this.boundTo);
+      }
+    });
+  }
+
+  /** The bind value the current listeners were opened with. */
+  private boundTo = '';
+
   private async listen(): Promise<void> {
-    const binds = this.config.get('bind').split(' ').filter((b) => b !== '');
+    const bindValue = this.config.get('bind');
+    const binds = bindValue.split(' ').filter((b) => b !== '');
     const backlog = this.config.num('tcp-backlog');
     let bound = 0;
     for (const raw of binds) {
@@ -178,6 +217,7 @@ export class Server {
       }
     }
     if (bound === 0) throw new Error(`Failed listening on port ${this.port} (tcp), aborting.`);
+    this.boundTo = bindValue;
   }
 
   private accept(socket: net.Socket): void {
