@@ -23,6 +23,8 @@ import { LIST_COMMANDS } from './lists.js';
 import { SET_COMMANDS } from './sets.js';
 import { ZSET_COMMANDS } from './sorted-sets/index.js';
 import { PUBSUB_COMMANDS } from './pubsub.js';
+import { HLL_COMMANDS } from './hyperloglog.js';
+import { GEO_COMMANDS } from './geo.js';
 
 export const ALL_COMMANDS: readonly CommandDef[] = [
   ...STRING_COMMANDS,
@@ -45,4 +47,6 @@ export const ALL_COMMANDS: readonly CommandDef[] = [
   ...SET_COMMANDS,
   ...ZSET_COMMANDS,
   ...PUBSUB_COMMANDS,
+  ...HLL_COMMANDS,
+  ...GEO_COMMANDS,
 ];
