@@ -146,3 +146,33 @@ test('a waiter whose key is created by RENAME is served; its effect follows the 
   assert.equal(w.reply.take(), '*2\r\n$3\r\ndst\r\n$1\r\nb\r\n');
   assert.deepEqual(effects.slice(1), [[['RENAME', 'src', 'dst']], [['RPOP', 'dst']]]);
 });
+
+test('BZPOPMIN/BZPOPMAX propagate as ZPOPMIN/ZPOPMAX key, at once or when served', () => {
+  const { server, effects, client, run } = setup();
+  const a = client();
+  const b = client();
+  run(a, 'ZADD', 'z', '1', 'one', '2', 'two');
+  assert.equal(run(a, 'BZPOPMIN', 'missing', 'z', '0'), '*3\r\n$1\r\nz\r\n$3\r\none\r\n$1\r\n1\r\n');
+  assert.equal(run(a, 'BZPOPMAX', 'z', '0'), '*3\r\n$1\r\nz\r\n$3\r\ntwo\r\n$1\r\n2\r\n');
+  assert.equal(run(a, 'BZPOPMIN', 'z', '0'), '');
+  assert.equal(server.blocking.blockedCount, 1);
+  run(b, 'ZADD', 'z', '5', 'five');
+  assert.equal(a.reply.take(), '*3\r\n$1\r\nz\r\n$4\r\nfive\r\n$1\r\n5\r\n');
+  assert.deepEqual(effects.slice(1), [[['ZPOPMIN', 'z']], [['ZPOPMAX', 'z']], [['ZADD', 'z', '5', 'five']], [['ZPOPMIN', 'z']]]);
+});
+
+test('BZMPOP propagates as ZPOPMIN/ZPOPMAX key count; a string key does not serve it', () => {
+  const { server, effects, client, run } = setup();
+  const a = client();
+  const b = client();
+  assert.equal(run(a, 'BZMPOP', '0', '1', 'z', 'MAX', 'COUNT', '2'), '');
+  run(b, 'SET', 'z', 'str');
+  assert.equal(server.blocking.blockedCount, 1);
+  run(b, 'DEL', 'z');
+  run(b, 'ZADD', 'z', '1', 'a', '2', 'b', '3', 'c');
+  assert.equal(a.reply.take(), '*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n');
+  assert.deepEqual(effects[effects.length - 1], [['ZPOPMAX', 'z', '2']]);
+  assert.equal(run(a, 'MULTI'), '+OK\r\n');
+  run(a, 'BZPOPMIN', 'empty', '0');
+  assert.equal(run(a, 'EXEC'), '*1\r\n*-1\r\n');
+});

@@ -16,13 +16,14 @@ import { ADD_COMMANDS } from './add.js';
 import { RANGE_COMMANDS } from './range.js';
 import { STORE_COMMANDS } from './store.js';
 import { POP_COMMANDS } from './pop.js';
+import { BLOCKING_ZSET_COMMANDS } from './blocking.js';
 import { RANDOM_COMMANDS } from './random.js';
 
 export { genericZpop, parseZmpopArgs, type ZpopDone } from './pop.js';
 export { SortedSet } from '../../datatypes/sorted-set.js';
 export { isZset } from './common.js';
 
-export const ZSET_COMMANDS: CommandDef[] = [...ADD_COMMANDS, ...RANGE_COMMANDS, ...STORE_COMMANDS, ...POP_COMMANDS, ...RANDOM_COMMANDS];
+export const ZSET_COMMANDS: CommandDef[] = [...ADD_COMMANDS, ...RANGE_COMMANDS, ...STORE_COMMANDS, ...POP_COMMANDS, ...BLOCKING_ZSET_COMMANDS, ...RANDOM_COMMANDS];
 
 /**
  * VALUE_DIGESTS.zset (debug.c xorObjectDigest): per element, a fresh digest
