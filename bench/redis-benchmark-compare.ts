@@ -132,12 +132,18 @@ async function main(): Promise<void> {
     const b = summarize(await interleaved(servers, ['-c', '50', '-n', String(2 * N), '-P', '16', '-t', TESTS]));
     console.log(table(`(b) -c 50 -n ${2 * N} -P 16`, b));
 
-    console.error('(c) default test list');
+    console.error('(c) default test list: errors');
     const redisFull = await fullList(redis, []);
     const names = [...redisFull.rows.keys()];
     const reddishFull = await fullList(reddish, names);
-    const c: Array<[string, number, number]> = names.map((t) => [t, redisFull.rows.get(t) ?? NaN, reddishFull.rows.get(t) ?? NaN]);
-    console.log(table(`(c) default test list, -c 50 -n ${N}, one run`, c));
+
+    console.error('(c) default test list -P 1');
+    const c = summarize(await interleaved(servers, ['-c', '50', '-n', String(N), '-P', '1']));
+    console.log(table(`(c) default test list, -c 50 -n ${N} -P 1`, c));
+
+    console.error('(d) default test list -P 16');
+    const d = summarize(await interleaved(servers, ['-c', '50', '-n', String(2 * N), '-P', '16']));
+    console.log(table(`(d) default test list, -c 50 -n ${2 * N} -P 16`, d));
     const errs = [...reddishFull.errors, ...[...redisFull.errors].map(([t, e]) => [`${t} (redis)`, e] as const)];
     if (errs.length > 0) {
       console.log('\ntests with errors:');
