@@ -60,3 +60,33 @@ export function isWrongType(v: Value | undefined): boolean {
 export function eqi(a: string, lowerB: string): boolean {
   return a.length === lowerB.length && (a === lowerB || a.toLowerCase() === lowerB);
 }
+
+const ULONG_SPAN = 1n << 64n;
+
+/**
+ * parseScanCursorOrReply's parsing (SCAN, HSCAN, SSCAN): strtoul(3) over the
+ * argument as a C string, refusing a leading space, trailing garbage and
+ * overflow, so "" is cursor 0 and "-1" wraps to 2^64-1 as in Redis. Null
+ * means "ERR invalid cursor".
+ */
+export function parseScanCursor(arg: string): bigint | null {
+  const nul = arg.indexOf('\0');
+  const s = nul < 0 ? arg : arg.slice(0, nul);
+  if (s.length === 0) return 0n;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return null;
+  let i = 0;
+  let neg = false;
+  if (c0 === 43 || c0 === 45) {
+    neg = c0 === 45;
+    i = 1;
+  }
+  if (i === s.length) return null;
+  for (let j = i; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) return null;
+  }
+  const v = BigInt(s.slice(i));
+  if (v >= ULONG_SPAN) return null;
+  return neg && v !== 0n ? ULONG_SPAN - v : v;
+}

@@ -13,7 +13,7 @@ import { globMatch } from '../util/glob.js';
 import { clock } from '../keyspace/clock.js';
 import { isString, typeName, type StringValue, type TypedValue, type Value } from '../keyspace/value.js';
 import { Bytes } from '../datatypes/bytes.js';
-import { eqi } from './helpers.js';
+import { eqi, parseScanCursor } from './helpers.js';
 
 // ---- RENAME / RENAMENX ------------------------------------------------------
 
@@ -67,39 +67,11 @@ function keys(ctx: CommandContext): void {
 
 // ---- SCAN -------------------------------------------------------------------
 
-const ULONG_SPAN = 1n << 64n;
-
-/**
- * parseScanCursorOrReply: strtoul(3) over the argument as a C string, refusing
- * a leading space, trailing garbage and overflow. So "" is cursor 0 and "-1"
- * wraps to 2^64-1, as in Redis.
- */
-function parseCursor(arg: string): bigint | null {
-  const nul = arg.indexOf('\0');
-  const s = nul < 0 ? arg : arg.slice(0, nul);
-  if (s.length === 0) return 0n;
-  const c0 = s.charCodeAt(0);
-  if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return null;
-  let i = 0;
-  let neg = false;
-  if (c0 === 43 || c0 === 45) {
-    neg = c0 === 45;
-    i = 1;
-  }
-  if (i === s.length) return null;
-  for (let j = i; j < s.length; j++) {
-    const c = s.charCodeAt(j);
-    if (c < 48 || c > 57) return null;
-  }
-  const v = BigInt(s.slice(i));
-  if (v >= ULONG_SPAN) return null;
-  return neg && v !== 0n ? ULONG_SPAN - v : v;
-}
 
 /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] */
 function scan(ctx: CommandContext): void {
   const argv = ctx.argv;
-  const cursor = parseCursor(argv[1]);
+  const cursor = parseScanCursor(argv[1]);
   if (cursor === null) return ctx.reply.error('ERR invalid cursor');
   let count = 10;
   let pattern: string | null = null;

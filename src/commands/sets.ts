@@ -17,7 +17,7 @@ import { globMatch } from '../util/glob.js';
 import { isString, type TypedValue, type Value } from '../keyspace/value.js';
 import { SetValue } from '../datatypes/set.js';
 import { xorDigest, type Digest } from '../observe/digest.js';
-import { eqi } from './helpers.js';
+import { eqi, parseScanCursor } from './helpers.js';
 
 function maxIntset(ctx: CommandContext): number {
   return ctx.server.config.num('set-max-intset-entries');
@@ -488,35 +488,11 @@ function sdiffstore(ctx: CommandContext): void {
 
 // ---- SSCAN -----------------------------------------------------------------------
 
-const ULONG_SPAN = 1n << 64n;
-
-/** parseScanCursorOrReply: strtoul over the C string (see keys-extra.ts SCAN). */
-function parseCursor(arg: string): bigint | null {
-  const nul = arg.indexOf('\0');
-  const s = nul < 0 ? arg : arg.slice(0, nul);
-  if (s.length === 0) return 0n;
-  const c0 = s.charCodeAt(0);
-  if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return null;
-  let i = 0;
-  let neg = false;
-  if (c0 === 43 || c0 === 45) {
-    neg = c0 === 45;
-    i = 1;
-  }
-  if (i === s.length) return null;
-  for (let j = i; j < s.length; j++) {
-    const c = s.charCodeAt(j);
-    if (c < 48 || c > 57) return null;
-  }
-  const v = BigInt(s.slice(i));
-  if (v >= ULONG_SPAN) return null;
-  return neg && v !== 0n ? ULONG_SPAN - v : v;
-}
 
 /** SSCAN key cursor [MATCH pattern] [COUNT count] */
 function sscan(ctx: CommandContext): void {
   const argv = ctx.argv;
-  const cursor = parseCursor(argv[2]);
+  const cursor = parseScanCursor(argv[2]);
   if (cursor === null) return ctx.reply.error('ERR invalid cursor');
   const set = readSet(ctx, argv[1]);
   if (set === null) return;

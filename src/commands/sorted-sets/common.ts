@@ -338,23 +338,3 @@ export function replyElement(ctx: CommandContext, member: string, score: number,
   if (withScores) r.double(score);
 }
 
-/** parseScanCursorOrReply: strtoul semantics over the C string. */
-export function parseScanCursor(arg: string): bigint | null {
-  const nul = arg.indexOf('\0');
-  const s = nul < 0 ? arg : arg.slice(0, nul);
-  if (s.length === 0) return 0n;
-  const c0 = s.charCodeAt(0);
-  if (isSpace(c0)) return null;
-  let i = 0;
-  let neg = false;
-  if (c0 === 43 || c0 === 45) {
-    neg = c0 === 45;
-    i = 1;
-  }
-  if (i === s.length) return null;
-  for (let j = i; j < s.length; j++) if (!isDigit(s.charCodeAt(j))) return null;
-  const v = BigInt(s.slice(i));
-  const span = 1n << 64n;
-  if (v >= span) return null;
-  return neg && v !== 0n ? span - v : v;
-}

@@ -7,8 +7,8 @@ import { ERR } from '../../protocol/errors.js';
 import { formatG17, parseInt64 } from '../../util/numbers.js';
 import { globMatch } from '../../util/glob.js';
 import { listpackKeepsAsInteger, type SortedSet, type ZNode } from '../../datatypes/sorted-set.js';
-import { eqi } from '../helpers.js';
-import { LONG_MAX, parseScanCursor, rangeLongOrReply, readZset, replyArrayFor, replyElement, ZERR } from './common.js';
+import { eqi, parseScanCursor } from '../helpers.js';
+import { LONG_MAX, rangeLongOrReply, readZset, replyArrayFor, replyElement, ZERR } from './common.js';
 
 const SUB_STRATEGY_MUL = 3;
 
