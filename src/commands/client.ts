@@ -1,8 +1,8 @@
 /**
  * CLIENT and its subcommands (networking.c clientCommand, Redis 7.0.15):
  * ID, INFO, LIST, SETNAME, GETNAME, KILL, PAUSE/UNPAUSE, REPLY, NO-EVICT,
- * UNBLOCK, CACHING, GETREDIR, TRACKINGINFO (tracking is never on) and HELP.
- * CLIENT TRACKING is left undeclared until client-side caching exists.
+ * UNBLOCK, TRACKING, CACHING, GETREDIR, TRACKINGINFO (client-side caching
+ * itself lives in tracking/tracking.ts) and HELP.
  */
 import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
 import type { Client } from '../net/client.js';
@@ -12,6 +12,7 @@ import { ERR } from '../protocol/errors.js';
 import { parseInt64 } from '../util/numbers.js';
 import { validClientName } from './connection.js';
 import { eqi } from './helpers.js';
+import { trackingOf } from '../tracking/tracking.js';
 
 type ClientType = 'normal' | 'replica' | 'pubsub' | 'master';
 
@@ -66,6 +67,10 @@ export function clientInfoString(c: Client, self: Client | null): string {
   if (sub + psub + ssub > 0) flags += 'P';
   if (c.multi !== null) flags += 'x';
   if (c.pausedArgv !== null || c.blocked !== null) flags += 'b';
+  const t = c.tracking;
+  if (t !== null) flags += 't';
+  if (t !== null && t.brokenRedir) flags += 'R';
+  if (t !== null && t.bcast) flags += 'B';
   if (c.dirtyCas) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
   if (c.noEvict) flags += 'e';
@@ -86,7 +91,7 @@ export function clientInfoString(c: Client, self: Client | null): string {
     ` db=${c.db.id} sub=${sub} psub=${psub} ssub=${ssub} multi=${c.multi !== null ? c.multi.queue.length : -1}` +
     ` qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${multiMem} rbs=16384 rbp=${obl}` +
     ` obl=${obl} oll=0 omem=${omem} tot-mem=${totMem} events=${events} cmd=${cmd ? cmd.fullname : 'NULL'}` +
-    ` user=${c.user} redir=-1 resp=${c.reply.resp}`
+    ` user=${c.user} redir=${t !== null ? t.redirect : -1} resp=${c.reply.resp}`
   );
 }
 
@@ -274,24 +279,115 @@ function unblock(ctx: CommandContext): void {
   ctx.reply.int(target !== undefined && ctx.server.blocking.unblockByRequest(target, error) ? 1 : 0);
 }
 
+/** CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP] */
+function tracking(ctx: CommandContext): void {
+  const argv = ctx.argv;
+  const c = ctx.client;
+  let redirect = 0;
+  let bcast = false;
+  let optin = false;
+  let optout = false;
+  let noloop = false;
+  const prefixes: string[] = [];
+  for (let j = 3; j < argv.length; j++) {
+    const more = argv.length - 1 - j > 0;
+    const o = argv[j].toLowerCase();
+    if (o === 'redirect' && more) {
+      j++;
+      if (redirect !== 0) return ctx.reply.error('ERR A client can only redirect to a single other client');
+      const id = parseInt64(argv[j]);
+      if (id === null) return ctx.reply.error(ERR.notInteger);
+      // The client must exist now, even though it may go away later.
+      if (ctx.server.clients.get(Number(id)) === undefined || id <= 0) {
+        return ctx.reply.error('ERR The client ID you want redirect to does not exist');
+      }
+      redirect = Number(id);
+    } else if (o === 'bcast') {
+      bcast = true;
+    } else if (o === 'optin') {
+      optin = true;
+    } else if (o === 'optout') {
+      optout = true;
+    } else if (o === 'noloop') {
+      noloop = true;
+    } else if (o === 'prefix' && more) {
+      prefixes.push(argv[++j]);
+    } else {
+      return ctx.reply.error(ERR.syntax);
+    }
+  }
+  const mode = argv[2].toLowerCase();
+  const t = c.tracking;
+  if (mode === 'on') {
+    if (!bcast && prefixes.length !== 0) return ctx.reply.error('ERR PREFIX option requires BCAST mode to be enabled');
+    if (t !== null && t.bcast !== bcast) {
+      return ctx.reply.error('ERR You can\'t switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.');
+    }
+    if (bcast && (optin || optout)) return ctx.reply.error('ERR OPTIN and OPTOUT are not compatible with BCAST');
+    if (optin && optout) return ctx.reply.error('ERR You can\'t specify both OPTIN mode and OPTOUT mode');
+    if (t !== null && ((optin && t.optout) || (optout && t.optin))) {
+      return ctx.reply.error('ERR You can\'t switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.');
+    }
+    const hub = trackingOf(ctx.server);
+    if (bcast) {
+      const err = hub.prefixCollision(c, prefixes);
+      if (err !== null) return ctx.reply.error(err);
+    }
+    hub.enable(c, { redirect, bcast, optin, optout, noloop, prefixes });
+  } else if (mode === 'off') {
+    if (t !== null) t.hub.disable(c);
+  } else {
+    return ctx.reply.error(ERR.syntax);
+  }
+  ctx.reply.ok();
+}
+
+/** CLIENT CACHING YES|NO: OPTIN/OPTOUT exception for the next command or transaction. */
 function caching(ctx: CommandContext): void {
-  ctx.reply.error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+  const t = ctx.client.tracking;
+  if (t === null) {
+    return ctx.reply.error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+  }
+  const o = ctx.argv[2].toLowerCase();
+  if (o === 'yes') {
+    if (!t.optin) return ctx.reply.error('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+  } else if (o === 'no') {
+    if (!t.optout) return ctx.reply.error('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+  } else {
+    return ctx.reply.error(ERR.syntax);
+  }
+  t.caching = true;
+  ctx.reply.ok();
 }
 
 function getredir(ctx: CommandContext): void {
-  ctx.reply.int(-1);
+  const t = ctx.client.tracking;
+  ctx.reply.int(t !== null ? t.redirect : -1);
 }
 
 function trackinginfo(ctx: CommandContext): void {
   const r = ctx.reply;
+  const t = ctx.client.tracking;
+  const flags = [t !== null ? 'on' : 'off'];
+  if (t !== null) {
+    if (t.bcast) flags.push('bcast');
+    if (t.optin) flags.push('optin');
+    if (t.optin && t.caching) flags.push('caching-yes');
+    if (t.optout) flags.push('optout');
+    if (t.optout && t.caching) flags.push('caching-no');
+    if (t.noloop) flags.push('noloop');
+    if (t.brokenRedir) flags.push('broken_redirect');
+  }
   r.map(3);
   r.bulk('flags');
-  r.set(1);
-  r.bulk('off');
+  r.set(flags.length);
+  for (const f of flags) r.bulk(f);
   r.bulk('redirect');
-  r.int(-1);
+  r.int(t !== null ? t.redirect : -1);
   r.bulk('prefixes');
-  r.array(0);
+  const prefixes = t?.prefixes ? [...t.prefixes].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : [];
+  r.array(prefixes.length);
+  for (const p of prefixes) r.bulk(p);
 }
 
 /** addReplySubcommandSyntaxError */
@@ -367,6 +463,7 @@ export const CLIENT_COMMANDS: CommandDef[] = [
   { name: 'client|reply', handler: reply },
   { name: 'client|no-evict', handler: noEvict },
   { name: 'client|unblock', handler: unblock },
+  { name: 'client|tracking', handler: tracking },
   { name: 'client|caching', handler: caching },
   { name: 'client|getredir', handler: getredir },
   { name: 'client|trackinginfo', handler: trackinginfo },

@@ -36,7 +36,8 @@ function exec(ctx: CommandContext): void {
     discardState(ctx);
     return ctx.reply.error(ERR.execAbort);
   }
-  if (c.dirtyCas) {
+  // A watched key that expired since WATCH counts as changed (isWatchedKeyExpired).
+  if (c.dirtyCas || ctx.server.watchers.watchedKeyExpired(c)) {
     discardState(ctx);
     return ctx.reply.nilArray();
   }

@@ -1,8 +1,9 @@
 /**
  * call(): the only place a handler runs. It measures the call, records it in
  * commandstats and the slowlog, and — the propagation contract — if the
- * command changed the dataset (the keyspace's dirty counter moved) and is a
- * write, hands its effect to the propagator: the argv as typed, or what the
+ * command changed the dataset (the keyspace's dirty counter moved), hands
+ * its effect to the propagator (EXEC excepted: its commands propagate
+ * themselves): the argv as typed, or what the
  * handler substituted with ctx.propagateAs() (EXPIRE → PEXPIREAT, ...), or
  * nothing after ctx.preventPropagation(). Effects the keyspace emitted during
  * the call (lazy-expiry DELs) precede it, and the whole lot is flushed when
@@ -37,11 +38,15 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   c.cmd = cmd;
   prop.depth++;
   const t0 = clockMark;
+  // Client-side caching: only a client with tracking on pays for it (tracking/tracking.ts).
+  const tracking = c.tracking;
+  if (tracking !== null) tracking.hub.enter(c);
   try {
     cmd.handler!(c);
   } finally {
     prop.depth--;
   }
+  if (tracking !== null || c.tracking !== null) (tracking ?? c.tracking)!.hub.leave(c, cmd, argv, tracking !== null);
   const t1 = performance.now();
   clockMark = t1;
   const usec = (t1 - t0) * 1000;
@@ -61,7 +66,7 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   if (server.latencyThreshold > 0 && usec / 1000 >= server.latencyThreshold) {
     server.latency.add(cmd.flags.has('fast') ? 'fast-command' : 'command', Math.round(usec / 1000));
   }
-  if (ks.dirty !== dirtyBefore && cmd.isWrite && c.propagateOverride !== false) {
+  if (ks.dirty !== dirtyBefore && cmd.propagates && c.propagateOverride !== false) {
     prop.add(c.db.id, c.propagateOverride ?? argv);
   }
   if (server.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) server.feedMonitors(c, argv);

@@ -63,6 +63,12 @@ export interface CommandSpec {
   readonly group: string;
   readonly since: string;
   readonly isWrite: boolean;
+  /**
+   * Its effect reaches replicas and the AOF whenever it changed data, whatever
+   * its flags (PFCOUNT refreshing its cache does), as Redis 7.0's call()
+   * decides; EXEC is the exception, its commands propagate themselves.
+   */
+  readonly propagates: boolean;
   readonly handler: Handler | null;
   readonly parent: CommandSpec | null;
   readonly subcommands: Map<string, CommandSpec> | null;

@@ -28,7 +28,22 @@ export interface KeyspaceStats {
 /** notify-keyspace-events classes, as Redis names them in notifyKeyspaceEvent calls. */
 export type KeyEventClass = 'generic' | 'string' | 'list' | 'set' | 'hash' | 'zset' | 'stream' | 'expired' | 'evicted' | 'new' | 'keymiss' | 'module';
 export type KeyEventListener = (type: KeyEventClass, event: string, key: string, db: number) => void;
-export type KeyTouchedListener = (db: Database, key: string) => void;
+/** signalModifiedKey; `internal` when the server itself changed the key (expiry, eviction), not a client's command. */
+export type KeyTouchedListener = (db: Database, key: string, internal?: boolean) => void;
+
+/**
+ * One party interested in key changes: WATCH (dispatch/transaction.ts) and
+ * client-side caching (tracking/tracking.ts). Registered with listen() only
+ * while interested; the keyspace calls them through one dispatcher.
+ */
+export interface KeyChangeListener {
+  /** A key was written, deleted, expired or evicted. */
+  touched(db: Database, key: string, internal: boolean): void;
+  /** The db is about to be emptied (FLUSHDB, FLUSHALL): signalFlushedDb. */
+  flushed(db: Database): void;
+  /** The two dbs are about to exchange their data (SWAPDB). */
+  swapped(a: Database, b: Database): void;
+}
 /** A key someone may be blocked on was created or written (null: any key of the db, after SWAPDB). */
 export type KeyReadyListener = (db: Database, key: string | null) => void;
 
@@ -45,7 +60,13 @@ export class Keyspace {
     hits: 0, misses: 0, expiredKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0, expireCycleCpuMs: 0, evictedKeys: 0,
   };
   onEvent: KeyEventListener | null = null;
+  /**
+   * The one hook every key change calls: null while no KeyChangeListener is
+   * registered, the listener itself when one is, a loop over them otherwise.
+   * Installed by listen(), never assigned directly.
+   */
   onTouched: KeyTouchedListener | null = null;
+  private changeListeners: KeyChangeListener[] = [];
   /** Installed by dispatch/blocking.ts only while a client is blocked on keys. */
   onReady: KeyReadyListener | null = null;
   /** SCAN/RANDOMKEY order per db id (scan-index.ts), built on first use. */
@@ -55,6 +76,24 @@ export class Keyspace {
   constructor(count: number, readonly propagator: Propagator) {
     this.dbs = [];
     for (let i = 0; i < count; i++) this.dbs.push(new Database(i));
+  }
+
+  /** Registers (interested) or unregisters a change listener and reinstalls onTouched. */
+  listen(l: KeyChangeListener, interested: boolean): void {
+    const has = this.changeListeners.includes(l);
+    if (has === interested) return;
+    // A new array each time: a flush iterating the old one is not disturbed.
+    const ls = interested ? [...this.changeListeners, l] : this.changeListeners.filter((x) => x !== l);
+    this.changeListeners = ls;
+    if (ls.length === 0) this.onTouched = null;
+    else if (ls.length === 1) {
+      const only = ls[0];
+      this.onTouched = (db, key, internal = false) => only.touched(db, key, internal);
+    } else {
+      this.onTouched = (db, key, internal = false) => {
+        for (const x of ls) x.touched(db, key, internal);
+      };
+    }
   }
 
   // ---- reads -------------------------------------------------------------
@@ -202,7 +241,7 @@ export class Keyspace {
   /** Empties one db; returns how many keys it held. */
   flushDb(db: Database): number {
     const n = db.keys.size;
-    if (this.onTouched !== null) for (const k of db.keys.keys()) this.onTouched(db, k);
+    for (const l of this.changeListeners) l.flushed(db);
     db.keys.clear();
     db.expires.clear();
     db.avgTtl = 0;
@@ -213,10 +252,7 @@ export class Keyspace {
 
   /** SWAPDB: clients stay on their db number and see the other data. */
   swapDb(a: Database, b: Database): void {
-    if (this.onTouched !== null) {
-      for (const k of a.keys.keys()) this.onTouched(a, k);
-      for (const k of b.keys.keys()) this.onTouched(b, k);
-    }
+    for (const l of this.changeListeners) l.swapped(a, b);
     const keys = a.keys;
     const expires = a.expires;
     const avg = a.avgTtl;
@@ -273,8 +309,9 @@ export class Keyspace {
     db.keys.delete(key);
     db.expires.delete(key);
     this.stats.expiredKeys++;
-    this.dirty++;
-    if (this.onTouched !== null) this.onTouched(db, key);
+    // Not a change of the dataset's own (Redis does not count expirations in
+    // dirty): the DEL below is what replicas and the AOF see.
+    if (this.onTouched !== null) this.onTouched(db, key, true);
     this.notify('expired', 'expired', key, db);
     this.propagator.add(db.id, [this.lazyfreeExpire ? 'UNLINK' : 'DEL', key]);
   }

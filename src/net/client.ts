@@ -17,6 +17,7 @@ import type { Server } from '../server.js';
 import type { CommandSpec } from '../dispatch/command-spec.js';
 import type { BlockedState } from '../dispatch/blocking.js';
 import type { ClientSubs } from '../pubsub/pubsub.js';
+import type { ClientTracking } from '../tracking/tracking.js';
 
 export type ReplyMode = 'on' | 'off' | 'skip';
 
@@ -58,6 +59,8 @@ export class Client implements CommandContext {
   propagateOverride: string[] | null | false = null;
   /** Pub/sub subscriptions (pubsub/pubsub.ts); null when none, i.e. Redis's CLIENT_PUBSUB flag is off. */
   subs: ClientSubs | null = null;
+  /** CLIENT TRACKING state (tracking/tracking.ts); null while tracking is off. */
+  tracking: ClientTracking | null = null;
   /** CLIENT LIST sub=, psub=, ssub=. */
   subscriptionCount(): number {
     return this.subs === null ? 0 : this.subs.channels.size;

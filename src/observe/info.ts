@@ -15,6 +15,7 @@ import type { Server } from '../server.js';
 import type { CommandSpec } from '../dispatch/command-spec.js';
 import { histTotal, valueAtPercentile } from './histogram.js';
 import { VERSION } from '../version.js';
+import { trackingInfo } from '../tracking/tracking.js';
 
 const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'module_list', 'errorstats', 'cluster', 'keyspace'];
 const ALL = [...DEFAULT, 'commandstats', 'latencystats'];
@@ -133,7 +134,7 @@ function clientsSection(s: Server): string[] {
     `client_recent_max_input_buffer:${maxIn}`,
     'client_recent_max_output_buffer:0',
     `blocked_clients:${s.blocking.blockedCount}`,
-    'tracking_clients:0',
+    `tracking_clients:${trackingInfo(s).clients}`,
     `clients_in_timeout_table:${s.blocking.timeoutCount}`,
   ];
 }
@@ -254,6 +255,7 @@ function statsSection(s: Server): string[] {
   const st = s.stats;
   const ks = s.ks.stats;
   const m = s.cron.metrics;
+  const tracking = trackingInfo(s);
   return [
     '# Stats',
     `total_connections_received:${st.numConnections}`,
@@ -294,9 +296,9 @@ function statsSection(s: Server): string[] {
     'active_defrag_key_misses:0',
     'total_active_defrag_time:0',
     'current_active_defrag_time:0',
-    'tracking_total_keys:0',
-    'tracking_total_items:0',
-    'tracking_total_prefixes:0',
+    `tracking_total_keys:${tracking.keys}`,
+    `tracking_total_items:${tracking.items}`,
+    `tracking_total_prefixes:${tracking.prefixes}`,
     'unexpected_error_replies:0',
     `total_error_replies:${st.totalErrorReplies}`,
     'dump_payload_sanitizations:0',

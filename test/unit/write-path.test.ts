@@ -132,3 +132,11 @@ test('active expiry deletes expired keys in the background and propagates DEL', 
     clock.now = saved;
   }
 });
+
+test('PFCOUNT refreshing its cached cardinality is propagated, as any command that changed data; a plain read is not', () => {
+  const { effects, run } = setup();
+  run('PFADD', 'h', 'a', 'b', 'c');
+  assert.equal(run('PFCOUNT', 'h'), ':3\r\n');
+  assert.equal(run('PFCOUNT', 'h'), ':3\r\n');
+  assert.deepEqual(effects.map((e) => e[0].argv), [['PFADD', 'h', 'a', 'b', 'c'], ['PFCOUNT', 'h']]);
+});
