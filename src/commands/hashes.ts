@@ -14,14 +14,13 @@
 import { jemallocSize, sdsAlloc, lpIntEntrySize, lpStringEntrySize } from '../observe/alloc-size.js';
 import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
 import type { TypedValue, Value } from '../keyspace/value.js';
-import { isString } from '../keyspace/value.js';
 import { ERR } from '../protocol/errors.js';
 import { addInt64, parseInt64 } from '../util/numbers.js';
 import { globMatch } from '../util/glob.js';
 import { RedisHash, type HashLimits } from '../datatypes/hash.js';
 import { parseLongDouble, formatLongDouble } from './strings-extra.js';
 import { xorElementDigest, type Digest } from '../observe/digest.js';
-import { eqi, int64OrReply, parseScanCursor } from './helpers.js';
+import { eqi, int64OrReply, ofKind, parseScanCursor } from './helpers.js';
 
 // ---- lookups ----------------------------------------------------------------
 
@@ -30,14 +29,7 @@ function limits(ctx: CommandContext): HashLimits {
   return { maxEntries: c.num('hash-max-listpack-entries'), maxValue: c.num('hash-max-listpack-value') };
 }
 
-function asHash(ctx: CommandContext, v: Value | undefined): RedisHash | undefined | null {
-  if (v === undefined) return undefined;
-  if (isString(v) || v.kind !== 'hash') {
-    ctx.reply.error(ERR.wrongType);
-    return null;
-  }
-  return v as RedisHash;
-}
+const asHash = (ctx: CommandContext, v: Value | undefined) => ofKind<RedisHash>(ctx, v, 'hash');
 
 /** lookupKeyRead + checkType: undefined when missing, null after a WRONGTYPE reply. */
 function readHash(ctx: CommandContext, key: string): RedisHash | undefined | null {

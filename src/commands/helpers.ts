@@ -6,7 +6,7 @@
 import type { CommandContext } from '../dispatch/command-spec.js';
 import { ERR } from '../protocol/errors.js';
 import { parseDouble, parseInt64, type Int64 } from '../util/numbers.js';
-import { isString, type StringValue, type Value } from '../keyspace/value.js';
+import { isString, type StringValue, type TypedValue, type Value } from '../keyspace/value.js';
 
 export function int64OrReply(ctx: CommandContext, s: string, msg: string = ERR.notInteger): Int64 | null {
   const n = parseInt64(s);
@@ -89,4 +89,17 @@ export function parseScanCursor(arg: string): bigint | null {
   const v = BigInt(s.slice(i));
   if (v >= ULONG_SPAN) return null;
   return neg && v !== 0n ? ULONG_SPAN - v : v;
+}
+
+/**
+ * checkType for the collection types: the value as `T` when it is of `kind`,
+ * undefined when the key is missing, null after replying WRONGTYPE.
+ */
+export function ofKind<T extends TypedValue>(ctx: CommandContext, v: Value | undefined, kind: TypedValue['kind']): T | undefined | null {
+  if (v === undefined) return undefined;
+  if (isString(v) || v.kind !== kind) {
+    ctx.reply.error(ERR.wrongType);
+    return null;
+  }
+  return v as T;
 }

@@ -14,24 +14,17 @@ import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
 import { ERR } from '../protocol/errors.js';
 import { parseInt64 } from '../util/numbers.js';
 import { globMatch } from '../util/glob.js';
-import { isString, type TypedValue, type Value } from '../keyspace/value.js';
+import type { TypedValue, Value } from '../keyspace/value.js';
 import { SetValue } from '../datatypes/set.js';
 import { xorDigest, type Digest } from '../observe/digest.js';
-import { eqi, parseScanCursor } from './helpers.js';
+import { eqi, ofKind, parseScanCursor } from './helpers.js';
 
 function maxIntset(ctx: CommandContext): number {
   return ctx.server.config.num('set-max-intset-entries');
 }
 
 /** A set, undefined when missing, or null after replying WRONGTYPE. */
-function asSet(ctx: CommandContext, v: Value | undefined): SetValue | undefined | null {
-  if (v === undefined) return undefined;
-  if (isString(v) || v.kind !== 'set') {
-    ctx.reply.error(ERR.wrongType);
-    return null;
-  }
-  return v as SetValue;
-}
+const asSet = (ctx: CommandContext, v: Value | undefined) => ofKind<SetValue>(ctx, v, 'set');
 
 function readSet(ctx: CommandContext, key: string): SetValue | undefined | null {
   return asSet(ctx, ctx.ks.lookupRead(ctx.db, key));
