@@ -391,6 +391,7 @@ export class Server {
     this.pausedClients.delete(c);
     this.monitors.delete(c);
     if (c.subs !== null) this.pubsub.unsubscribeAll(c);
+    if (c.tracking !== null) c.tracking.hub.disable(c); // freeClient → disableTracking
     c.unwatchAll();
     if (c.socket && !c.socket.destroyed) c.socket.destroy();
   }

@@ -95,7 +95,6 @@ export class Tracking implements KeyChangeListener {
   readonly prefixTable = new Map<string, BcastState>();
   private prefixOrder: string[] = [];
   private readonly clients = new Set<Client>();
-  private readonly hooked = new WeakSet<Client>();
   /** The tracking client whose command is running (server.current_client, when it tracks). */
   private current: Client | null = null;
   private readonly stack: Array<Client | null> = [];
@@ -154,11 +153,6 @@ export class Tracking implements KeyChangeListener {
       t = { hub: this, bcast: false, optin: false, optout: false, noloop: false, caching: false, brokenRedir: false, redirect: 0, prefixes: null };
       c.tracking = t;
       this.clients.add(c);
-      // freeClient → disableTracking (the server drops the socket on every way out).
-      if (c.socket !== null && !this.hooked.has(c)) {
-        this.hooked.add(c);
-        c.socket.once('close', () => this.disable(c));
-      }
     }
     t.brokenRedir = false;
     t.redirect = o.redirect;
