@@ -179,6 +179,7 @@ function reset(ctx: CommandContext): void {
     ctx.server.monitors.delete(c);
   }
   if (c.subs !== null) ctx.server.pubsub.unsubscribeAll(c);
+  if (c.tracking !== null) c.tracking.hub.disable(c);
   c.setAuthenticated(!ctx.server.authRequired());
   c.user = 'default';
   ctx.reply.simple('RESET');

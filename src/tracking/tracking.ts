@@ -217,8 +217,6 @@ export class Tracking implements KeyChangeListener {
     if (t !== null) {
       if (!t.bcast && cmd.flags.has('readonly') && !cmd.flags.has('pubsub')) this.rememberKeys(c, t, cmd, argv);
       if (outermost && c.multi === null && cmd.parent?.name !== 'client') t.caching = false;
-      // RESET turns tracking off (clearClientConnectionState).
-      if (cmd.fullname === 'reset') this.disable(c);
       if (this.table.size > this.maxKeys()) this.limitUsedSlots();
     }
     if (outermost && this.pendingForCurrent.length !== 0 && this.current === null) {
