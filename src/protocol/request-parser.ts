@@ -266,7 +266,19 @@ export class RequestParser {
 
   private inline(): string[] | null {
     const buf = this.buf;
-    const nl = findLineEnd(buf, this.pos, 10);
+    // One JS pass finds the LF (a NUL first means "no line yet", as strchr).
+    let nl = this.pos;
+    const blen = buf.length;
+    while (nl < blen) {
+      const b = buf[nl];
+      if (b === 10) break;
+      if (b === 0) {
+        nl = blen;
+        break;
+      }
+      nl++;
+    }
+    if (nl >= blen) nl = -1;
     if (nl < 0) {
       if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError(PROTOCOL_ERR.bigInline);
       return null;
