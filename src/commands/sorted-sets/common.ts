@@ -169,6 +169,20 @@ export function strtod(s: string): StrtodResult {
  * no leading space, the whole string, no overflow or underflow to zero, not NaN.
  */
 export function parseScore(s: string): number | null {
+  // The common score is a short plain integer: read its digits directly.
+  const len = s.length;
+  if (len > 0 && len <= 15) {
+    let i = s.charCodeAt(0) === 45 ? 1 : 0;
+    if (i < len) {
+      let n = 0;
+      for (; i < len; i++) {
+        const d = s.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) break;
+        n = n * 10 + d;
+      }
+      if (i === len) return s.charCodeAt(0) === 45 ? -n : n;
+    }
+  }
   if (s.length === 0 || isSpace(s.charCodeAt(0))) return null;
   const r = strtod(s);
   if (r.end !== s.length) return null;
