@@ -66,6 +66,7 @@ export class Cron {
     // Clients paused by CLIENT PAUSE freeze the dataset: no active expiry meanwhile.
     if (this.activeExpireEnabled && !s.ks.isReplica && s.pauseType === 0) this.activeExpireCycle();
     if (this.runs % Math.max(1, s.config.num('hz')) === 0) this.clientsTimeout();
+    s.rdb.cron();
   }
 
   activeExpireCycle(): void {
@@ -107,7 +108,7 @@ export class Cron {
           }
           const [key, when] = r.value;
           sampled++;
-          if (now > when && db.keys.has(key)) {
+          if (now > when && db.expires.get(key) === when) {
             ks.deleteExpired(db, key);
             expired++;
           } else if (when - now > 0) {

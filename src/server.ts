@@ -27,6 +27,7 @@ import { Watchers } from './dispatch/transaction.js';
 import { Blocking } from './dispatch/blocking.js';
 import { PubSub } from './pubsub/pubsub.js';
 import { installKeyspaceEvents } from './keyspace/keyspace-events.js';
+import { RdbPersistence } from './persist/rdb-persistence.js';
 
 export interface ServerStats {
   numCommands: number;
@@ -89,6 +90,7 @@ export class Server {
   watchers!: Watchers;
   /** Clients parked by blocking commands (BLPOP...). */
   readonly blocking: Blocking = new Blocking(this);
+  readonly rdb: RdbPersistence = new RdbPersistence(this);
   private nextClientId = 1;
   port = 6379;
   shuttingDown = false;
@@ -142,10 +144,21 @@ export class Server {
     const pidfile = this.config.get('pidfile');
     if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
     log.notice('Server initialized');
+    this.loadDataFromDisk();
     this.cron.start();
     this.config.watch('port', () => this.rebind());
     this.config.watch('bind', () => this.rebind());
     log.notice('Ready to accept connections tcp');
+  }
+
+  /** loadDataFromDisk: the AOF when appendonly is on, else dbfilename if present. */
+  loadDataFromDisk(): void {
+    this.rdb.loadFile();
+  }
+
+  /** An AOF rewrite holds the background slot (BGSAVE must wait or be scheduled). */
+  aofRewriteInProgress(): boolean {
+    return false;
   }
 
   /**
@@ -435,13 +448,31 @@ export class Server {
   }
 
   /**
-   * Stops accepting, closes clients and exits. Saving on shutdown belongs to
-   * the persistence issue; until then SAVE/NOSAVE only change the log line.
+   * prepareForShutdown + finishShutdown: kills a background save, saves
+   * synchronously when save points are configured (or SAVE is asked, and not
+   * NOSAVE), then closes everything and exits. False when the save failed
+   * and FORCE was not given: the server keeps running, as Redis does.
    */
-  shutdown(code = 0): void {
-    if (this.shuttingDown) return;
-    this.shuttingDown = true;
+  shutdown(code = 0, how: { save?: boolean; nosave?: boolean; force?: boolean } = {}): boolean {
+    if (this.shuttingDown) return true;
     this.log.warning('User requested shutdown...');
+    if (this.rdb.inProgress) {
+      this.log.warning('There is a child saving an .rdb. Killing it!');
+      this.rdb.killBackground();
+      try {
+        unlinkSync(`temp-${process.pid}-bg.rdb`);
+      } catch {
+        /* already gone */
+      }
+    }
+    if (!how.nosave && (how.save || this.rdb.savePoints().length > 0)) {
+      this.log.notice('Saving the final RDB snapshot before exiting.');
+      if (!this.rdb.saveSync() && !how.force) {
+        this.log.warning('Error trying to save the DB, can\'t exit.');
+        return false;
+      }
+    }
+    this.shuttingDown = true;
     this.cron.stop();
     for (const l of this.listeners) l.close();
     for (const c of [...this.clients.values()]) {
@@ -458,6 +489,7 @@ export class Server {
     }
     this.log.warning('Reddish is now ready to exit, bye bye...');
     this.onShutdown(code);
+    return true;
   }
 
   /** Address the listener actually bound (port 0 in tests picks a free one). */

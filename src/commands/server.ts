@@ -1,6 +1,6 @@
 /**
  * Server commands that need no subsystem of their own: DBSIZE, FLUSHDB,
- * FLUSHALL, TIME, LASTSAVE, SHUTDOWN. INFO, CLIENT, CONFIG, SLOWLOG, LATENCY,
+ * FLUSHALL, TIME, LASTSAVE, SHUTDOWN, SAVE, BGSAVE (persist/ does their work). INFO, CLIENT, CONFIG, SLOWLOG, LATENCY,
  * MEMORY, DEBUG, MONITOR and COMMAND each have their own file.
  */
 import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
@@ -35,13 +35,23 @@ function flushdb(ctx: CommandContext): void {
   ctx.reply.ok();
 }
 
+/**
+ * FLUSHALL: a running BGSAVE is killed (its snapshot would resurrect the
+ * data), and with save points configured the now empty dataset is saved,
+ * as flushAllDataAndResetRDB does.
+ */
 function flushall(ctx: CommandContext): void {
   if (!flushMode(ctx)) return;
+  const s = ctx.server;
   for (const db of ctx.ks.dbs) {
-    ctx.server.watchers.touchDb(db);
+    s.watchers.touchDb(db);
     ctx.ks.flushDb(db);
   }
+  s.rdb.killBackground();
+  if (s.rdb.savePoints().length > 0) s.rdb.saveSync();
   ctx.ks.dirty++;
+  // rdbSave zeroed dirty, so call() could not tell this was a write.
+  ctx.client.forcePropagation = true;
   ctx.reply.ok();
 }
 
@@ -63,17 +73,49 @@ function shutdown(ctx: CommandContext): void {
   let nosave = false;
   let save = false;
   let abort = false;
+  let force = false;
   for (let i = 1; i < ctx.argv.length; i++) {
     const o = ctx.argv[i].toLowerCase();
     if (o === 'nosave') nosave = true;
     else if (o === 'save') save = true;
-    else if (o === 'now' || o === 'force') continue;
+    else if (o === 'force') force = true;
+    else if (o === 'now') continue;
     else if (o === 'abort') abort = true;
     else return ctx.reply.error(ERR.syntax);
   }
   if ((abort && ctx.argv.length !== 2) || (nosave && save)) return ctx.reply.error(ERR.syntax);
   if (abort) return ctx.reply.error('ERR No shutdown in progress.');
-  ctx.server.shutdown(0);
+  if (!ctx.server.shutdown(0, { save, nosave, force })) ctx.reply.error('ERR Errors trying to SHUTDOWN. Check logs.');
+}
+
+/** SAVE: synchronous, refused while a background save runs. */
+function save(ctx: CommandContext): void {
+  const rdb = ctx.server.rdb;
+  if (rdb.inProgress) return ctx.reply.error('ERR Background save already in progress');
+  if (rdb.saveSync()) ctx.reply.ok();
+  else ctx.reply.error('ERR');
+}
+
+/** BGSAVE [SCHEDULE] */
+function bgsave(ctx: CommandContext): void {
+  const argv = ctx.argv;
+  let schedule = false;
+  if (argv.length > 1) {
+    if (argv.length === 2 && argv[1].toLowerCase() === 'schedule') schedule = true;
+    else return ctx.reply.error(ERR.syntax);
+  }
+  const s = ctx.server;
+  if (s.rdb.inProgress) return ctx.reply.error('ERR Background save already in progress');
+  if (s.aofRewriteInProgress()) {
+    if (!schedule) {
+      return ctx.reply.error('ERR Another child process is active (AOF?): can\'t BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.');
+    }
+    s.rdb.scheduled = true;
+    return ctx.reply.simple('Background saving scheduled');
+  }
+  const err = s.rdb.startBackground();
+  if (err !== null) return ctx.reply.error(`ERR ${err}`);
+  ctx.reply.simple('Background saving started');
 }
 
 export const SERVER_COMMANDS: CommandDef[] = [
@@ -83,4 +125,6 @@ export const SERVER_COMMANDS: CommandDef[] = [
   { name: 'time', handler: time },
   { name: 'lastsave', handler: lastsave },
   { name: 'shutdown', handler: shutdown },
+  { name: 'save', handler: save },
+  { name: 'bgsave', handler: bgsave },
 ];

@@ -244,6 +244,11 @@ export class SetValue implements TypedValue {
     return s;
   }
 
+  /** The intset's integers, ascending (null once a hashtable): what RDB saves as an intset blob. */
+  intValues(): readonly Int64[] | null {
+    return this.ints;
+  }
+
   /** For MEMORY USAGE: intset bytes (header + elements) or the dict's slot count. */
   intsetBytes(): number {
     return 8 + this.size * this.width;

@@ -66,9 +66,10 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   if (server.latencyThreshold > 0 && usec / 1000 >= server.latencyThreshold) {
     server.latency.add(cmd.flags.has('fast') ? 'fast-command' : 'command', Math.round(usec / 1000));
   }
-  if (ks.dirty !== dirtyBefore && cmd.propagates && c.propagateOverride !== false) {
+  if ((ks.dirty !== dirtyBefore || c.forcePropagation) && cmd.propagates && c.propagateOverride !== false) {
     prop.add(c.db.id, c.propagateOverride ?? argv);
   }
+  c.forcePropagation = false;
   if (server.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) server.feedMonitors(c, argv);
   if (prop.depth === 0) {
     prop.flush();

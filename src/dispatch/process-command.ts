@@ -32,7 +32,13 @@ export function processCommand(c: Client, argv: string[]): void {
   // 2. authentication
   if (!c.authenticated && !cmd.flags.has('no_auth')) return reject(c, cmd, ERR.noAuth);
 
-  // 3. (ACL, cluster redirect, OOM, disk error, min-replicas, read-only replica: later issues)
+  // 3. (ACL, cluster redirect, OOM: later issues)
+  // disk error: a failed BGSAVE with stop-writes-on-bgsave-error stops writes (and PING) on a master
+  if (server.rdb.lastBgsaveStatus === 'err' && !server.ks.isReplica && (cmd.isWrite || cmd.fullname === 'ping') &&
+      !c.isMaster && server.rdb.deniesWrites()) {
+    return reject(c, cmd, ERR.misconf);
+  }
+  // (min-replicas: the replication issue)
   if (server.ks.isReplica && server.config.bool('replica-read-only') && cmd.isWrite && !c.isMaster) {
     return reject(c, cmd, ERR.readOnly);
   }

@@ -9,15 +9,26 @@ export interface Entry {
   value: Value;
   /** Last access, in seconds of the LRU clock (OBJECT IDLETIME). */
   lru: number;
+  /** The id of the last snapshot that wrote this entry (persist/snapshot.ts), 0 if none. */
+  snap: number;
 }
 
 export class Database {
-  readonly keys = new Map<string, Entry>();
+  keys = new Map<string, Entry>();
   /** Absolute unix time in ms at which each volatile key expires. */
-  readonly expires = new Map<string, number>();
+  expires = new Map<string, number>();
   avgTtl = 0;
 
   constructor(readonly id: number) {}
+
+  /**
+   * Empties the db by giving it new maps: the old ones stay intact for a
+   * snapshot still iterating them (FLUSHDB during BGSAVE).
+   */
+  replaceMaps(): void {
+    this.keys = new Map();
+    this.expires = new Map();
+  }
 
   get size(): number {
     return this.keys.size;

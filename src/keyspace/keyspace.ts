@@ -44,6 +44,16 @@ export interface KeyChangeListener {
   /** The two dbs are about to exchange their data (SWAPDB). */
   swapped(a: Database, b: Database): void;
 }
+/**
+ * Copy-on-write for a snapshot in progress (persist/snapshot.ts): told before
+ * a key's value, TTL or existence changes, while the old state is still there.
+ * In-place edits are announced by lookupWrite, which every writing command
+ * uses to reach the value it edits.
+ */
+export interface BeforeWriteListener {
+  beforeWrite(db: Database, key: string): void;
+}
+
 /** A key someone may be blocked on was created or written (null: any key of the db, after SWAPDB). */
 export type KeyReadyListener = (db: Database, key: string | null) => void;
 
@@ -67,6 +77,8 @@ export class Keyspace {
    */
   onTouched: KeyTouchedListener | null = null;
   private changeListeners: KeyChangeListener[] = [];
+  /** Installed by a snapshot while it runs (null otherwise: one test per write). */
+  cow: BeforeWriteListener | null = null;
   /** Installed by dispatch/blocking.ts only while a client is blocked on keys. */
   onReady: KeyReadyListener | null = null;
   /** SCAN/RANDOMKEY order per db id (scan-index.ts), built on first use. */
@@ -122,6 +134,7 @@ export class Keyspace {
     if (e === undefined) return undefined;
     if (db.expires.size !== 0 && this.expireIfNeeded(db, key)) return undefined;
     e.lru = this.lruClock;
+    if (this.cow !== null) this.cow.beforeWrite(db, key);
     return e.value;
   }
 
@@ -148,6 +161,19 @@ export class Keyspace {
   // ---- writes ------------------------------------------------------------
 
   /**
+   * rdbLoad's dbAddRDBLoad: installs a loaded key without counting a change or
+   * notifying anyone. False when the key already exists (a duplicate in the file).
+   */
+  loadKey(db: Database, key: string, value: Value, expireAt: number, lru = this.lruClock): boolean {
+    if (db.keys.has(key)) return false;
+    db.keys.set(key, { value, lru, snap: 0 });
+    if (expireAt !== -1) db.expires.set(key, expireAt);
+    const ix = this.scanIndexes[db.id];
+    if (ix !== undefined) ix.add(key, db.keys);
+    return true;
+  }
+
+  /**
    * setKey: the key holds `value` from now on. The TTL is dropped unless
    * keepTtl; the entry object is reused on overwrite.
    */
@@ -155,9 +181,10 @@ export class Keyspace {
     // setKey looks the key up for writing first, so a logically expired key is
     // deleted (and its DEL propagated) before it is replaced, and KEEPTTL never keeps a past TTL.
     if (db.expires.size !== 0) this.expireIfNeeded(db, key);
+    if (this.cow !== null) this.cow.beforeWrite(db, key);
     const e = db.keys.get(key);
     if (e === undefined) {
-      db.keys.set(key, { value, lru: this.lruClock });
+      db.keys.set(key, { value, lru: this.lruClock, snap: 0 });
       const ix = this.scanIndexes[db.id];
       if (ix !== undefined) ix.add(key, db.keys);
       // dbAdd's "new" event comes before the command's own.
@@ -177,6 +204,7 @@ export class Keyspace {
    * lookup, keeping its TTL: INCR's path, which must not look the key up twice.
    */
   replaceValue(db: Database, key: string, e: Entry, value: Value): void {
+    if (this.cow !== null) this.cow.beforeWrite(db, key);
     e.value = value;
     this.dirty++;
     if (this.onTouched !== null) this.onTouched(db, key);
@@ -191,6 +219,7 @@ export class Keyspace {
   }
 
   delete(db: Database, key: string): boolean {
+    if (this.cow !== null && db.keys.has(key)) this.cow.beforeWrite(db, key);
     if (!db.keys.delete(key)) return false;
     if (db.expires.size !== 0) db.expires.delete(key);
     this.dirty++;
@@ -203,6 +232,7 @@ export class Keyspace {
    * part of a write already counted (SET EX is one change, as in Redis).
    */
   setExpire(db: Database, key: string, whenMs: number, countDirty = true): void {
+    if (this.cow !== null) this.cow.beforeWrite(db, key);
     db.expires.set(key, whenMs);
     if (countDirty) this.dirty++;
     if (this.onTouched !== null) this.onTouched(db, key);
@@ -210,6 +240,7 @@ export class Keyspace {
 
   /** Removes the TTL; true if there was one. */
   persist(db: Database, key: string): boolean {
+    if (this.cow !== null && db.expires.has(key)) this.cow.beforeWrite(db, key);
     if (!db.expires.delete(key)) return false;
     this.dirty++;
     if (this.onTouched !== null) this.onTouched(db, key);
@@ -218,6 +249,10 @@ export class Keyspace {
 
   /** Moves a key, value and TTL, to another name or db (RENAME, MOVE). */
   moveKey(from: Database, key: string, to: Database, newKey: string): void {
+    if (this.cow !== null) {
+      this.cow.beforeWrite(from, key);
+      this.cow.beforeWrite(to, newKey);
+    }
     const e = from.keys.get(key)!;
     const ttl = from.expires.get(key);
     from.keys.delete(key);
@@ -242,8 +277,11 @@ export class Keyspace {
   flushDb(db: Database): number {
     const n = db.keys.size;
     for (const l of this.changeListeners) l.flushed(db);
-    db.keys.clear();
-    db.expires.clear();
+    if (this.cow !== null) db.replaceMaps(); // a snapshot keeps iterating the old maps
+    else {
+      db.keys.clear();
+      db.expires.clear();
+    }
     db.avgTtl = 0;
     this.scanIndexes[db.id]?.clear();
     this.dirty += n;
@@ -256,11 +294,11 @@ export class Keyspace {
     const keys = a.keys;
     const expires = a.expires;
     const avg = a.avgTtl;
-    (a as { keys: Map<string, Entry> }).keys = b.keys;
-    (a as { expires: Map<string, number> }).expires = b.expires;
+    a.keys = b.keys;
+    a.expires = b.expires;
     a.avgTtl = b.avgTtl;
-    (b as { keys: Map<string, Entry> }).keys = keys;
-    (b as { expires: Map<string, number> }).expires = expires;
+    b.keys = keys;
+    b.expires = expires;
     b.avgTtl = avg;
     const ix = this.scanIndexes[a.id];
     this.scanIndexes[a.id] = this.scanIndexes[b.id];
@@ -306,6 +344,7 @@ export class Keyspace {
 
   /** Deletes an expired key and propagates its DEL (lazy and active expiry share this). */
   deleteExpired(db: Database, key: string): void {
+    if (this.cow !== null) this.cow.beforeWrite(db, key);
     db.keys.delete(key);
     db.expires.delete(key);
     this.stats.expiredKeys++;

@@ -57,6 +57,8 @@ export class Client implements CommandContext {
   dirtyCas = false;
   /** Override of what call() propagates for the running command; see propagateAs. */
   propagateOverride: string[] | null | false = null;
+  /** forceCommandPropagation: propagate even though dirty did not move (FLUSHALL after its SAVE). */
+  forcePropagation = false;
   /** Pub/sub subscriptions (pubsub/pubsub.ts); null when none, i.e. Redis's CLIENT_PUBSUB flag is off. */
   subs: ClientSubs | null = null;
   /** CLIENT TRACKING state (tracking/tracking.ts); null while tracking is off. */

@@ -241,7 +241,7 @@ test('hashDigest and hashMemoryUsage agree with Redis (DEBUG DIGEST-VALUE, MEMOR
     for (let i = 0; i < args.length; i += 2) h.set(args[i], args[i + 1], lim);
     h.tryConversion(args, 0, args.length - 1, lim);
     const want = (await q(c, 'DEBUG', 'DIGEST-VALUE', key)).value as { value: RespValue[] };
-    db.keys.set(key, { value: h, lru: 0 });
+    db.keys.set(key, { value: h, lru: 0, snap: 0 });
     assert.equal(keyValueDigest(db, key), (want.value[0] as { value: string }).value, `digest of ${key}`);
     const enc = ((await q(c, 'OBJECT', 'ENCODING', key)).value as { value: string }).value;
     assert.equal(h.encoding(), enc, `encoding of ${key}`);

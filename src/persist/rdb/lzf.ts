@@ -41,6 +41,8 @@ const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
 const HASH_BITS = 14;
+const TABLE = new Int32Array(1 << HASH_BITS);
+let stamp = 1;
 
 /**
  * Compresses `src`; null when the result would not be smaller than
@@ -50,7 +52,15 @@ export function lzfCompress(src: Uint8Array, maxOut = src.length - 1): Buffer | 
   const n = src.length;
   if (n < 4 || maxOut <= 0) return null;
   const out = Buffer.allocUnsafe(n + Math.ceil(n / MAX_LIT) + 8);
-  const table = new Int32Array(1 << HASH_BITS).fill(-1);
+  // One hash table for every call: entries hold position + stamp, so those of
+  // earlier calls (below this call's stamp) read as empty without a refill.
+  if (stamp + n + 1 > 0x3fffffff) {
+    TABLE.fill(0);
+    stamp = 1;
+  }
+  const base = stamp;
+  stamp += n + 1;
+  const table = TABLE;
   let op = 0;
   let litStart = 0;
   const flushLiterals = (end: number): boolean => {
@@ -66,8 +76,8 @@ export function lzfCompress(src: Uint8Array, maxOut = src.length - 1): Buffer | 
   let ip = 0;
   while (ip + 2 < n) {
     const h = (((src[ip] << 16) | (src[ip + 1] << 8) | src[ip + 2]) * 2654435761) >>> (32 - HASH_BITS);
-    const ref = table[h];
-    table[h] = ip;
+    const ref = table[h] - base;
+    table[h] = ip + base;
     const off = ip - ref - 1;
     if (ref >= 0 && off < MAX_OFF && src[ref] === src[ip] && src[ref + 1] === src[ip + 1] && src[ref + 2] === src[ip + 2]) {
       let len = 3;
