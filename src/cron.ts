@@ -67,6 +67,7 @@ export class Cron {
     if (this.activeExpireEnabled && !s.ks.isReplica && s.pauseType === 0) this.activeExpireCycle();
     if (this.runs % Math.max(1, s.config.num('hz')) === 0) this.clientsTimeout();
     s.rdb.cron();
+    s.aof.cron();
   }
 
   activeExpireCycle(): void {

@@ -28,6 +28,7 @@ import { Blocking } from './dispatch/blocking.js';
 import { PubSub } from './pubsub/pubsub.js';
 import { installKeyspaceEvents } from './keyspace/keyspace-events.js';
 import { RdbPersistence } from './persist/rdb-persistence.js';
+import { Aof } from './persist/aof/aof.js';
 
 export interface ServerStats {
   numCommands: number;
@@ -91,6 +92,7 @@ export class Server {
   /** Clients parked by blocking commands (BLPOP...). */
   readonly blocking: Blocking = new Blocking(this);
   readonly rdb: RdbPersistence = new RdbPersistence(this);
+  readonly aof: Aof = new Aof(this);
   private nextClientId = 1;
   port = 6379;
   shuttingDown = false;
@@ -151,14 +153,32 @@ export class Server {
     log.notice('Ready to accept connections tcp');
   }
 
-  /** loadDataFromDisk: the AOF when appendonly is on, else dbfilename if present. */
+  /**
+   * loadDataFromDisk: the AOF when appendonly is on (and then dbfilename is
+   * ignored, as in Redis), else dbfilename if present. Then AOF writing starts,
+   * and CONFIG SET appendonly switches it at runtime.
+   */
   loadDataFromDisk(): void {
-    this.rdb.loadFile();
+    if (this.config.bool('appendonly')) {
+      this.aof.load();
+      this.aof.openOnStart();
+    } else {
+      this.rdb.loadFile();
+    }
+    this.ks.dirty = 0;
+    this.config.watch('appendonly', (v) => {
+      if (v === 'yes') {
+        const err = this.aof.start();
+        if (err !== null) this.log.warning(`Could not start the AOF: ${err}`);
+      } else {
+        this.aof.stop();
+      }
+    });
   }
 
   /** An AOF rewrite holds the background slot (BGSAVE must wait or be scheduled). */
   aofRewriteInProgress(): boolean {
-    return false;
+    return this.aof.rewriting;
   }
 
   /**
@@ -296,7 +316,7 @@ export class Server {
   processInput(c: Client): void {
     markClock();
     try {
-      while (!c.closeAfterReply && !c.closed && c.blocked === null) {
+      while (!c.closeAfterReply && !c.closed && c.blocked === null && c.parked === null) {
         let argv: string[] | null;
         if (c.pausedArgv === null) argv = c.parser.next();
         else {
@@ -464,6 +484,14 @@ export class Server {
       } catch {
         /* already gone */
       }
+    }
+    if (this.aof.rewriting) {
+      this.log.warning('There is a child rewriting the AOF. Killing it!');
+      this.aof.killRewrite();
+    }
+    if (this.aof.enabled) {
+      this.log.notice('Calling fsync() on the AOF file.');
+      this.aof.flushAndSync();
     }
     if (!how.nosave && (how.save || this.rdb.savePoints().length > 0)) {
       this.log.notice('Saving the final RDB snapshot before exiting.');

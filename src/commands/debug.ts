@@ -330,6 +330,8 @@ function debug(ctx: CommandContext): void {
     return r.error(argv[2]);
   }
   if (sub === 'populate' && argc >= 3 && argc <= 5) return populate(ctx);
+  if (sub === 'reload') return reload(ctx);
+  if (sub === 'loadaof' && argc === 2) return loadAof(ctx);
   if (sub === 'pause-cron' && argc === 3) {
     if (atoi(argv[2]) !== 0) ctx.server.cron.stop();
     else if (!ctx.server.shuttingDown) {
@@ -339,6 +341,57 @@ function debug(ctx: CommandContext): void {
     return r.ok();
   }
   r.error(subSyntax(argv[1], 'DEBUG'));
+}
+
+/** Empties every db without counting it as a change (emptyData). */
+function emptyData(ctx: CommandContext): void {
+  const dirty = ctx.ks.dirty;
+  for (const db of ctx.ks.dbs) {
+    ctx.server.watchers.touchDb(db);
+    ctx.ks.flushDb(db);
+  }
+  ctx.ks.dirty = dirty;
+}
+
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load back. */
+function reload(ctx: CommandContext): void {
+  let flush = true;
+  let save = true;
+  let merge = false;
+  for (let j = 2; j < ctx.argv.length; j++) {
+    const o = ctx.argv[j].toLowerCase();
+    if (o === 'merge') merge = true;
+    else if (o === 'noflush') flush = false;
+    else if (o === 'nosave') save = false;
+    else return ctx.reply.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+  }
+  const s = ctx.server;
+  if (save && !s.rdb.saveSync()) return ctx.reply.error('ERR');
+  if (flush) emptyData(ctx);
+  try {
+    if (s.rdb.loadFile(undefined, { allowDuplicates: merge }) === null) throw new Error('no file');
+  } catch (e) {
+    s.log.warning(`DEBUG RELOAD: ${(e as Error).message}`);
+    return ctx.reply.error('ERR Error trying to load the RDB dump, check server logs.');
+  }
+  s.log.warning('DB reloaded by DEBUG RELOAD');
+  ctx.reply.ok();
+}
+
+/** DEBUG LOADAOF: flush the AOF, empty the dataset, replay the AOF. */
+function loadAof(ctx: CommandContext): void {
+  const s = ctx.server;
+  if (s.aof.enabled) s.aof.flushBeforeReply();
+  emptyData(ctx);
+  try {
+    s.aof.load();
+  } catch (e) {
+    s.log.warning(`${(e as Error).message}`);
+    process.exit(1);
+  }
+  ctx.ks.dirty = 0;
+  s.log.warning('Append Only File loaded by DEBUG LOADAOF');
+  ctx.reply.ok();
 }
 
 export const DEBUG_COMMANDS: CommandDef[] = [{ name: 'debug', handler: debug }];

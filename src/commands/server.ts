@@ -118,6 +118,20 @@ function bgsave(ctx: CommandContext): void {
   ctx.reply.simple('Background saving started');
 }
 
+/** BGREWRITEAOF */
+function bgrewriteaof(ctx: CommandContext): void {
+  const aof = ctx.server.aof;
+  if (aof.rewriting) return ctx.reply.error('ERR Background append only file rewriting already in progress');
+  if (ctx.client.multi !== null || ctx.server.rdb.inProgress) {
+    aof.rewriteScheduled = true;
+    return ctx.reply.simple('Background append only file rewriting scheduled');
+  }
+  const err = aof.startRewrite();
+  if (err === null) return ctx.reply.simple('Background append only file rewriting started');
+  if (err === 'scheduled') return ctx.reply.simple('Background append only file rewriting scheduled');
+  ctx.reply.error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+}
+
 export const SERVER_COMMANDS: CommandDef[] = [
   { name: 'dbsize', handler: dbsize },
   { name: 'flushdb', handler: flushdb },
@@ -127,4 +141,5 @@ export const SERVER_COMMANDS: CommandDef[] = [
   { name: 'shutdown', handler: shutdown },
   { name: 'save', handler: save },
   { name: 'bgsave', handler: bgsave },
+  { name: 'bgrewriteaof', handler: bgrewriteaof },
 ];

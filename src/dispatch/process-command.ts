@@ -34,9 +34,10 @@ export function processCommand(c: Client, argv: string[]): void {
 
   // 3. (ACL, cluster redirect, OOM: later issues)
   // disk error: a failed BGSAVE with stop-writes-on-bgsave-error stops writes (and PING) on a master
-  if (server.rdb.lastBgsaveStatus === 'err' && !server.ks.isReplica && (cmd.isWrite || cmd.fullname === 'ping') &&
-      !c.isMaster && server.rdb.deniesWrites()) {
-    return reject(c, cmd, ERR.misconf);
+  if ((server.rdb.lastBgsaveStatus === 'err' || server.aof.lastWriteStatus === 'err') && !server.ks.isReplica &&
+      (cmd.isWrite || cmd.fullname === 'ping') && !c.isMaster) {
+    if (server.rdb.deniesWrites()) return reject(c, cmd, ERR.misconf);
+    if (server.aof.deniesWrites()) return reject(c, cmd, `MISCONF Errors writing to the AOF file: ${server.aof.lastWriteError}`);
   }
   // (min-replicas: the replication issue)
   if (server.ks.isReplica && server.config.bool('replica-read-only') && cmd.isWrite && !c.isMaster) {

@@ -16,6 +16,7 @@ import type { Keyspace } from '../keyspace/keyspace.js';
 import type { Server } from '../server.js';
 import type { CommandSpec } from '../dispatch/command-spec.js';
 import type { BlockedState } from '../dispatch/blocking.js';
+import type { ParkedState } from '../dispatch/async-reply.js';
 import type { ClientSubs } from '../pubsub/pubsub.js';
 import type { ClientTracking } from '../tracking/tracking.js';
 
@@ -77,6 +78,8 @@ export class Client implements CommandContext {
   pausedArgv: string[] | null = null;
   /** Set while parked by a blocking command (dispatch/blocking.ts); no further input is processed. */
   blocked: BlockedState | null = null;
+  /** Set while parked on a command's own I/O (dispatch/async-reply.ts, MIGRATE); no further input is processed. */
+  parked: ParkedState | null = null;
   /** Local connection (loopback or unix socket), for enable-debug-command local. */
   get isLocal(): boolean {
     const a = this.socket?.remoteAddress;
@@ -129,6 +132,8 @@ export class Client implements CommandContext {
   /** Sends pending replies; honours CLIENT REPLY OFF/SKIP by discarding. */
   flush(): void {
     if (this.reply.length === 0) return;
+    // Writes reach the AOF (and with appendfsync always, the disk) before their replies leave.
+    if (this.server.aof.bufferLength !== 0) this.server.aof.flushBeforeReply();
     const out = this.reply.detach();
     if (this.socket && !this.closed) {
       this.socket.write(out);

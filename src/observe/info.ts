@@ -217,13 +217,14 @@ function memorySection(s: Server): string[] {
 
 function persistenceSection(s: Server): string[] {
   const rdb = s.rdb;
+  const aof = s.aof;
   const keys = rdb.currentKeys();
   return [
     '# Persistence',
     `loading:${rdb.loading ? 1 : 0}`,
     'async_loading:0',
-    `current_cow_peak:${rdb.currentCow()}`,
-    `current_cow_size:${rdb.currentCow()}`,
+    `current_cow_peak:${rdb.currentCow() + aof.currentCow()}`,
+    `current_cow_size:${rdb.currentCow() + aof.currentCow()}`,
     'current_cow_size_age:0',
     `current_fork_perc:${keys.total === 0 ? '0.00' : ((keys.processed * 100) / keys.total).toFixed(2)}`,
     `current_save_keys_processed:${keys.processed}`,
@@ -238,18 +239,28 @@ function persistenceSection(s: Server): string[] {
     `rdb_last_cow_size:${rdb.lastCowSize}`,
     `rdb_last_load_keys_expired:${rdb.lastLoadKeysExpired}`,
     `rdb_last_load_keys_loaded:${rdb.lastLoadKeysLoaded}`,
-    'aof_enabled:0',
-    'aof_rewrite_in_progress:0',
-    'aof_rewrite_scheduled:0',
-    'aof_last_rewrite_time_sec:-1',
-    'aof_current_rewrite_time_sec:-1',
-    'aof_last_bgrewrite_status:ok',
-    'aof_rewrites:0',
-    'aof_rewrites_consecutive_failures:0',
-    'aof_last_write_status:ok',
-    'aof_last_cow_size:0',
+    `aof_enabled:${aof.enabled ? 1 : 0}`,
+    `aof_rewrite_in_progress:${aof.rewriting ? 1 : 0}`,
+    `aof_rewrite_scheduled:${aof.rewriteScheduled ? 1 : 0}`,
+    `aof_last_rewrite_time_sec:${aof.lastRewriteTimeSec}`,
+    `aof_current_rewrite_time_sec:${aof.currentRewriteSeconds()}`,
+    `aof_last_bgrewrite_status:${aof.lastBgrewriteStatus}`,
+    `aof_rewrites:${aof.rewrites}`,
+    `aof_rewrites_consecutive_failures:${aof.consecutiveFailures}`,
+    `aof_last_write_status:${aof.lastWriteStatus}`,
+    `aof_last_cow_size:${aof.lastCowSize}`,
     'module_fork_in_progress:0',
     'module_fork_last_cow_size:0',
+    ...(aof.enabled
+      ? [
+        `aof_current_size:${aof.currentSize}`,
+        `aof_base_size:${aof.baseSize}`,
+        `aof_pending_rewrite:${aof.rewriteScheduled ? 1 : 0}`,
+        `aof_buffer_length:${aof.bufferLength}`,
+        'aof_pending_bio_fsync:0',
+        `aof_delayed_fsync:${aof.delayedFsync}`,
+      ]
+      : []),
   ];
 }
 

@@ -253,7 +253,7 @@ export class RdbPersistence {
   }
 
   /** Loads dbfilename when it exists: false when there is none. Throws RdbError on a bad file. */
-  loadFile(file = this.filePath()): LoadResult | null {
+  loadFile(file = this.filePath(), opts: { allowDuplicates?: boolean } = {}): LoadResult | null {
     let buf: Buffer;
     try {
       buf = fs.readFileSync(file);
@@ -262,7 +262,7 @@ export class RdbPersistence {
       throw new RdbError(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
     }
     const t0 = performance.now();
-    const r = this.loadBuffer(buf);
+    const r = this.loadBuffer(buf, opts);
     const s = this.server;
     s.log.notice(`Loading RDB produced by version ${r.aux.get('redis-ver') ?? 'unknown'}`);
     const ctime = r.aux.get('ctime');

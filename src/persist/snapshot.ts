@@ -29,6 +29,21 @@ import {
   RDB_VERSION, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_RESIZEDB, RDB_OPCODE_SELECTDB,
 } from './rdb/rdb-format.js';
 
+/**
+ * How the walk's output is spelled: RDB (the default) or AOF commands (an
+ * AOF rewrite with aof-use-rdb-preamble no). The walk and its copy-on-write
+ * are the same for both.
+ */
+export interface SnapshotFormat {
+  header(out: RdbOutput): void;
+  beginDb(out: RdbOutput, id: number, size: number, expiresSize: number): void;
+  record(out: RdbOutput, key: string, value: Value, expire: number | undefined): void;
+  /** Writes the end; `crc` is the checksum of everything before (RDB's trailer). */
+  trailer(out: RdbOutput, crc: Crc64): void;
+  /** The output is checksummed (RDB); AOF text is not. */
+  readonly checksummed: boolean;
+}
+
 /** Where the bytes go: a file, a replica's socket. write() false = wait for onDrain. */
 export interface SnapshotSink {
   write(chunk: Buffer): boolean;
@@ -73,6 +88,42 @@ export function writeRecord(out: RdbOutput, key: string, value: Value, expire: n
   writeValue(out, value, opts);
 }
 
+/** The RDB spelling: header with AUX fields, SELECTDB + RESIZEDB per db, EOF and the CRC64 trailer. */
+export function rdbFormat(opts: SnapshotOptions): SnapshotFormat {
+  return {
+    checksummed: true,
+    header(out) {
+      out.raw(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'));
+      for (const [k, v] of opts.aux) {
+        out.byte(RDB_OPCODE_AUX);
+        out.string(k);
+        if (typeof v === 'number') out.integer(v);
+        else out.string(v);
+      }
+    },
+    beginDb(out, id, size, expiresSize) {
+      out.byte(RDB_OPCODE_SELECTDB);
+      out.len(id);
+      out.byte(RDB_OPCODE_RESIZEDB);
+      out.len(size);
+      out.len(expiresSize);
+    },
+    record(out, key, value, expire) {
+      writeRecord(out, key, value, expire, opts);
+    },
+    trailer(out, crc) {
+      out.byte(RDB_OPCODE_EOF);
+      // The checksum covers the EOF byte too: the caller fed `out` so far.
+      out.raw(opts.checksum ? crcWithEof(crc) : Buffer.alloc(8));
+    },
+  };
+}
+
+/** The running CRC plus the EOF byte just written (not yet fed). */
+function crcWithEof(crc: Crc64): Buffer {
+  return crc.update(Buffer.of(RDB_OPCODE_EOF)).bytes();
+}
+
 export class Snapshot implements BeforeWriteListener {
   readonly id = nextId++;
   private readonly out: RdbOutput;
@@ -87,7 +138,15 @@ export class Snapshot implements BeforeWriteListener {
   cowBytes = 0;
   keysWritten = 0;
 
-  constructor(private readonly ks: Keyspace, private readonly opts: SnapshotOptions, private readonly sink: SnapshotSink) {
+  private readonly format: SnapshotFormat;
+
+  constructor(
+    private readonly ks: Keyspace,
+    private readonly opts: SnapshotOptions,
+    private readonly sink: SnapshotSink,
+    format?: SnapshotFormat,
+  ) {
+    this.format = format ?? rdbFormat(opts);
     this.out = new RdbOutput(opts.compress, CHUNK * 2);
     for (const db of ks.dbs) {
       const w: DbWalk = {
@@ -97,7 +156,7 @@ export class Snapshot implements BeforeWriteListener {
       this.walks.push(w);
       this.byMap.set(db.keys, w);
     }
-    this.header();
+    this.format.header(this.out);
   }
 
   /** Starts copy-on-write: from now on the snapshot is the dataset as of this moment. */
@@ -124,21 +183,10 @@ export class Snapshot implements BeforeWriteListener {
       w.captured.set(key, EMITTED);
     } else {
       const rec = new RdbOutput(this.opts.compress, 256);
-      writeRecord(rec, key, e.value, w.expires.get(key), this.opts);
+      this.format.record(rec, key, e.value, w.expires.get(key));
       const b = rec.take();
       this.cowBytes += b.length;
       w.captured.set(key, b);
-    }
-  }
-
-  private header(): void {
-    const out = this.out;
-    out.raw(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'));
-    for (const [k, v] of this.opts.aux) {
-      out.byte(RDB_OPCODE_AUX);
-      out.string(k);
-      if (typeof v === 'number') out.integer(v);
-      else out.string(v);
     }
   }
 
@@ -159,11 +207,7 @@ export class Snapshot implements BeforeWriteListener {
         continue;
       }
       if (w.iter === null) {
-        out.byte(RDB_OPCODE_SELECTDB);
-        out.len(w.id);
-        out.byte(RDB_OPCODE_RESIZEDB);
-        out.len(w.size);
-        out.len(w.expiresSize);
+        this.format.beginDb(out, w.id, w.size, w.expiresSize);
         w.iter = w.keys.entries();
       }
       const r = w.iter.next();
@@ -182,7 +226,7 @@ export class Snapshot implements BeforeWriteListener {
         const [key, e] = r.value;
         const c = w.captured.size === 0 ? undefined : w.captured.get(key);
         if (c === undefined) {
-          writeRecord(out, key, e.value, w.expires.get(key), this.opts);
+          this.format.record(out, key, e.value, w.expires.get(key));
           e.snap = this.id;
           this.keysWritten++;
         } else if (c !== ABSENT && c !== EMITTED) {
@@ -196,10 +240,8 @@ export class Snapshot implements BeforeWriteListener {
         return 'more';
       }
     }
-    out.byte(RDB_OPCODE_EOF);
-    this.crc.update(out.view());
-    out.raw(this.opts.checksum ? this.crc.bytes() : Buffer.alloc(8));
-    // The CRC already covers the body; the trailer goes out without it.
+    if (this.format.checksummed) this.crc.update(out.view());
+    this.format.trailer(out, this.crc);
     const last = out.take();
     this.written += last.length;
     this.finished = true;
@@ -211,7 +253,7 @@ export class Snapshot implements BeforeWriteListener {
   /** Hands the buffered bytes to the sink; false when it wants a drain first. */
   private flush(): boolean {
     const chunk = this.out.take();
-    this.crc.update(chunk);
+    if (this.format.checksummed) this.crc.update(chunk);
     this.written += chunk.length;
     return this.sink.write(chunk);
   }

@@ -23,6 +23,8 @@ export class Propagator {
   private pending: Effect[] = [];
   /** Depth of nested calls (EXEC, scripts) so only the outermost one flushes. */
   depth = 0;
+  /** While loading a dataset (AOF replay, DEBUG LOADAOF) nothing is propagated: it is already on disk. */
+  suspended = false;
 
   subscribe(l: EffectListener): () => void {
     this.listeners.push(l);
@@ -37,7 +39,7 @@ export class Propagator {
   }
 
   add(db: number, argv: string[]): void {
-    if (this.listeners.length === 0) return;
+    if (this.listeners.length === 0 || this.suspended) return;
     this.pending.push({ db, argv });
     if (this.depth === 0) this.flush();
   }

@@ -1,0 +1,93 @@
+/**
+ * The AOF's spelling of data: commands as RESP multibulk (catAppendOnlyGenericCommand),
+ * and the command form of a whole dataset that an AOF rewrite writes when
+ * aof-use-rdb-preamble is no (rewriteAppendOnlyFileRio): SELECT per db, SET,
+ * RPUSH/SADD/ZADD/HMSET in batches of 64 items, PEXPIREAT for TTLs.
+ */
+import type { Value } from '../../keyspace/value.js';
+import { Bytes } from '../../datatypes/bytes.js';
+import type { List } from '../../datatypes/list.js';
+import type { SetValue } from '../../datatypes/set.js';
+import type { RedisHash } from '../../datatypes/hash.js';
+import type { SortedSet } from '../../datatypes/sorted-set.js';
+import { formatG17 } from '../../util/numbers.js';
+import type { RdbOutput } from '../rdb/rdb-output.js';
+import type { SnapshotFormat } from '../snapshot.js';
+
+/** AOF_REWRITE_ITEMS_PER_CMD */
+const ITEMS_PER_CMD = 64;
+
+/** A command as the AOF stores it (latin1 args, one char per byte). */
+export function encodeCommand(argv: readonly string[]): string {
+  let s = `*${argv.length}\r\n`;
+  for (const a of argv) s += `$${a.length}\r\n${a}\r\n`;
+  return s;
+}
+
+function emit(out: RdbOutput, argv: readonly string[]): void {
+  out.raw(Buffer.from(encodeCommand(argv), 'latin1'));
+}
+
+/** Writes `items` as `cmd key item...` commands of at most 64 items each (pairs count as items for HMSET/ZADD). */
+function batched(out: RdbOutput, cmd: string, key: string, items: Iterable<string>, perItem: number): void {
+  let argv: string[] = [cmd, key];
+  for (const it of items) {
+    argv.push(it);
+    if (argv.length - 2 === ITEMS_PER_CMD * perItem) {
+      emit(out, argv);
+      argv = [cmd, key];
+    }
+  }
+  if (argv.length > 2) emit(out, argv);
+}
+
+function* zsetItems(z: SortedSet): IterableIterator<string> {
+  for (let n = z.zsl.first; n !== null; n = n.next[0]) {
+    yield formatG17(n.score);
+    yield n.member;
+  }
+}
+
+function* hashItems(h: RedisHash): IterableIterator<string> {
+  for (const [f, v] of h.map) {
+    yield f;
+    yield v;
+  }
+}
+
+/** rewriteAppendOnlyFileRio's per-key commands. */
+export function writeKeyAsCommands(out: RdbOutput, key: string, value: Value, expire: number | undefined): void {
+  if (typeof value === 'string') emit(out, ['SET', key, value]);
+  else if (value instanceof Bytes) emit(out, ['SET', key, value.toString()]);
+  else {
+    switch (value.kind) {
+      case 'list':
+        batched(out, 'RPUSH', key, (value as List).toArray(), 1);
+        break;
+      case 'set':
+        batched(out, 'SADD', key, value as SetValue, 1);
+        break;
+      case 'zset':
+        batched(out, 'ZADD', key, zsetItems(value as SortedSet), 2);
+        break;
+      case 'hash':
+        batched(out, 'HMSET', key, hashItems(value as RedisHash), 2);
+        break;
+      default:
+        throw new Error(`cannot rewrite a value of kind ${value.kind}`);
+    }
+  }
+  if (expire !== undefined) emit(out, ['PEXPIREAT', key, String(expire)]);
+}
+
+export const aofCommandFormat: SnapshotFormat = {
+  checksummed: false,
+  header() {},
+  beginDb(out, id) {
+    emit(out, ['SELECT', String(id)]);
+  },
+  record(out, key, value, expire) {
+    writeKeyAsCommands(out, key, value, expire);
+  },
+  trailer() {},
+};
