@@ -147,6 +147,8 @@ const splitSpaces = (v: string): string[] => (v === '' ? [] : v.split(' '));
 function saveSet(args: string[], current: string, file: FileState | null): string {
   let a = args;
   if (a.length === 1 && a[0] === '') a = [];
+  // MULTI_ARG_CONFIG: one argument holding spaces (--save "3600 1") is split on them.
+  else if (a.length === 1 && a[0].includes(' ')) a = a[0].split(' ').filter((x) => x !== '');
   if (a.length % 2 !== 0) throw 'Invalid save parameters';
   for (let j = 0; j < a.length; j++) {
     const m = /^\s*[+-]?\d+$/.test(a[j]) ? BigInt(a[j].trim()) : null;

@@ -95,22 +95,62 @@ export function formatG17(d: number): string {
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  const exp = Math.floor(Math.log10(Math.abs(d)));
-  let e = d.toExponential(16); // 17 significant digits
-  let m = /e([+-]\d+)$/.exec(e);
-  let x = m ? Number(m[1]) : exp;
+  const a = Math.abs(d);
+  const sign = d < 0 ? '-' : '';
+  // 17 significant digits, rounded as glibc does: ties to even (JS rounds them up).
+  let e = a.toExponential(16);
+  const t = a.toExponential(17);
+  if (t[18] === '5' && isExactTie(a, t)) {
+    const lastEven = (t.charCodeAt(17) - 48) % 2 === 0;
+    if (lastEven) e = t.slice(0, 18) + t.slice(19);
+  }
+  const ePos = e.indexOf('e');
+  const digits = e[0] + e.slice(2, ePos);
+  const x = Number(e.slice(ePos + 1));
   if (x < -4 || x >= 17) {
     // %g scientific: trailing zeros removed, at least two exponent digits
-    let [mant, ex] = e.split('e');
-    if (mant.includes('.')) mant = mant.replace(/\.?0+$/, '');
-    const en = Number(ex);
-    const sign = en < 0 ? '-' : '+';
-    const abs = Math.abs(en);
-    return `${mant}e${sign}${abs < 10 ? '0' + abs : abs}`;
+    let mant = digits[0] + '.' + digits.slice(1);
+    mant = mant.replace(/\.?0+$/, '');
+    const abs = Math.abs(x);
+    return `${sign}${mant}e${x < 0 ? '-' : '+'}${abs < 10 ? '0' + abs : abs}`;
   }
-  e = d.toFixed(Math.max(0, 16 - x));
-  if (e.includes('.')) e = e.replace(/\.?0+$/, '');
-  void m;
-  m = null;
-  return e;
+  let int: string;
+  let frac: string;
+  if (x >= 0) {
+    int = digits.slice(0, x + 1);
+    frac = digits.slice(x + 1);
+  } else {
+    int = '0';
+    frac = '0'.repeat(-x - 1) + digits;
+  }
+  frac = frac.replace(/0+$/, '');
+  return frac === '' ? sign + int : `${sign}${int}.${frac}`;
+}
+
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+
+/**
+ * Is the positive double `a` exactly the 18-significant-digit decimal `t`
+ * (its toExponential(17), which ends in 5)? Then it lies exactly halfway
+ * between two 17-digit decimals. Compared as integers: a = m * 2^k.
+ */
+function isExactTie(a: number, t: string): boolean {
+  F64[0] = a;
+  const lo = U32[0];
+  const hi = U32[1];
+  const bexp = (hi >>> 20) & 0x7ff;
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let k: number;
+  if (bexp === 0) k = -1074;
+  else {
+    m |= 1n << 52n;
+    k = bexp - 1075;
+  }
+  const ePos = t.indexOf('e');
+  const d18 = BigInt(t[0] + t.slice(2, ePos));
+  const p10 = Number(t.slice(ePos + 1)) - 17;
+  const lhs = m * (k > 0 ? 2n ** BigInt(k) : 1n) * (p10 < 0 ? 10n ** BigInt(-p10) : 1n);
+  const rhs = d18 * (p10 > 0 ? 10n ** BigInt(p10) : 1n) * (k < 0 ? 2n ** BigInt(-k) : 1n);
+  return lhs === rhs;
 }

@@ -106,6 +106,13 @@ function writeInt(out: Buffer, at: number, v: number | bigint, size: number): vo
 }
 
 /** The listpack Redis builds by lpAppend-ing `items` (latin1, one char per byte) to an empty one. */
+/** Bytes one item takes in a listpack (encoding, data and backlen). */
+export function listpackEntrySize(s: string): number {
+  const v = canonicalInt64(s);
+  const size = v === null ? strEncodedSize(s.length) : intEncodedSize(v);
+  return size + backlenSize(size);
+}
+
 export function listpackEncode(items: readonly string[]): Buffer {
   const ints: Array<number | bigint | null> = new Array(items.length);
   const sizes = new Array<number>(items.length);

@@ -5,9 +5,8 @@
  *   ctrl >= 32: a back reference; len = ctrl >> 5 (7 means one more length
  *               byte is added), offset = ((ctrl & 31) << 8) + next byte + 1,
  *               copying len + 2 bytes from `offset` bytes back.
- * Decompression must accept anything Redis writes; compression only has to
- * produce valid LZF (Redis loads any valid stream), so it is a plain greedy
- * matcher over a 3-byte hash, not a copy of lzf_c.c.
+ * Decompression accepts anything Redis writes; compression makes the same
+ * choices as liblzf in Redis's configuration, so payloads match byte for byte.
  */
 
 /** Decompresses `src` into exactly `outLen` bytes; null if the stream is invalid. */
@@ -40,64 +39,109 @@ export function lzfDecompress(src: Uint8Array, outLen: number): Buffer | null {
 const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
-const HASH_BITS = 14;
-const TABLE = new Int32Array(1 << HASH_BITS);
+/** HLOG 16, as Redis builds liblzf. */
+const HSIZE = 1 << 16;
+const TABLE = new Int32Array(HSIZE);
 let stamp = 1;
 
+/** VERY_FAST's IDX over the 24-bit hash of three bytes. */
+function idx(h: number): number {
+  return ((h >>> 8) - h * 5) & (HSIZE - 1);
+}
+
 /**
- * Compresses `src`; null when the result would not be smaller than
- * `maxOut` bytes (RDB then stores the string uncompressed, as Redis does).
+ * lzf_compress as Redis configures liblzf (HLOG 16, VERY_FAST), so a value
+ * compresses to the same bytes as in Redis's RDB and DUMP output: the same
+ * hash, the same match rules (no reference to position 0; the liblzf Redis
+ * 7.0 ships has no "ip + 4 < in_end" test, checked against its DUMP output),
+ * the same re-hashing after a match, the same literal runs.
+ * Returns null when the output would not fit in `outLen` bytes (Redis then
+ * stores the string raw). The hash table is shared between calls; entries
+ * from earlier calls read as empty (stamped positions below this call's base).
  */
-export function lzfCompress(src: Uint8Array, maxOut = src.length - 1): Buffer | null {
-  const n = src.length;
-  if (n < 4 || maxOut <= 0) return null;
-  const out = Buffer.allocUnsafe(n + Math.ceil(n / MAX_LIT) + 8);
-  // One hash table for every call: entries hold position + stamp, so those of
-  // earlier calls (below this call's stamp) read as empty without a refill.
-  if (stamp + n + 1 > 0x3fffffff) {
+export function lzfCompress(src: Uint8Array, outLen = src.length - 1): Buffer | null {
+  const inEnd = src.length;
+  if (inEnd === 0 || outLen <= 0) return null;
+  if (stamp + inEnd + 1 > 0x3fffffff) {
     TABLE.fill(0);
     stamp = 1;
   }
   const base = stamp;
-  stamp += n + 1;
-  const table = TABLE;
-  let op = 0;
-  let litStart = 0;
-  const flushLiterals = (end: number): boolean => {
-    let i = litStart;
-    while (i < end) {
-      const run = Math.min(MAX_LIT, end - i);
-      if (op + 1 + run > maxOut) return false;
-      out[op++] = run - 1;
-      for (let k = 0; k < run; k++) out[op++] = src[i++];
-    }
-    return true;
-  };
+  stamp += inEnd + 1;
+  const out = Buffer.allocUnsafe(outLen + 8);
   let ip = 0;
-  while (ip + 2 < n) {
-    const h = (((src[ip] << 16) | (src[ip + 1] << 8) | src[ip + 2]) * 2654435761) >>> (32 - HASH_BITS);
-    const ref = table[h] - base;
-    table[h] = ip + base;
+  let op = 1; // start run
+  let lit = 0;
+  let hval = (src[0] << 8) | (inEnd > 1 ? src[1] : 0);
+  while (ip < inEnd - 2) {
+    hval = ((hval << 8) | src[ip + 2]) & 0xffffff;
+    const slot = idx(hval);
+    const ref = TABLE[slot] - base;
+    TABLE[slot] = ip + base;
     const off = ip - ref - 1;
-    if (ref >= 0 && off < MAX_OFF && src[ref] === src[ip] && src[ref + 1] === src[ip + 1] && src[ref + 2] === src[ip + 2]) {
-      let len = 3;
-      const maxLen = Math.min(MAX_REF, n - ip);
-      while (len < maxLen && src[ref + len] === src[ip + len]) len++;
-      if (!flushLiterals(ip)) return null;
-      const l = len - 2;
-      if (op + 3 > maxOut) return null;
-      if (l < 7) out[op++] = (l << 5) | (off >> 8);
-      else {
-        out[op++] = (7 << 5) | (off >> 8);
-        out[op++] = l - 7;
+    if (ref > 0 && off < MAX_OFF &&
+        src[ref] === src[ip] && src[ref + 1] === src[ip + 1] && src[ref + 2] === src[ip + 2]) {
+      let len = 2;
+      let maxlen = inEnd - ip - len;
+      if (maxlen > MAX_REF) maxlen = MAX_REF;
+      out[op - lit - 1] = lit - 1; // stop run
+      if (lit === 0) op--; // undo an empty run
+      if (op + 3 + 1 >= outLen) return null;
+      match: {
+        if (maxlen > 16) {
+          // liblzf's unrolled 16 steps: no maxlen test inside them.
+          for (let u = 0; u < 16; u++) {
+            len++;
+            if (src[ref + len] !== src[ip + len]) break match;
+          }
+        }
+        do len++;
+        while (len < maxlen && src[ref + len] === src[ip + len]);
+      }
+      len -= 2; // now #octets - 1
+      ip++;
+      if (len < 7) {
+        out[op++] = ((off >> 8) + (len << 5)) & 0xff;
+      } else {
+        out[op++] = ((off >> 8) + (7 << 5)) & 0xff;
+        out[op++] = (len - 7) & 0xff;
       }
       out[op++] = off & 0xff;
-      ip += len;
-      litStart = ip;
-    } else {
+      lit = 0;
+      op++; // start run
+      ip += len + 1;
+      if (ip >= inEnd - 2) break;
+      // VERY_FAST: hash the two positions before the new ip again.
+      ip -= 2;
+      hval = (src[ip] << 8) | src[ip + 1];
+      hval = ((hval << 8) | src[ip + 2]) & 0xffffff;
+      TABLE[idx(hval)] = ip + base;
       ip++;
+      hval = ((hval << 8) | src[ip + 2]) & 0xffffff;
+      TABLE[idx(hval)] = ip + base;
+      ip++;
+    } else {
+      if (op >= outLen) return null;
+      lit++;
+      out[op++] = src[ip++];
+      if (lit === MAX_LIT) {
+        out[op - lit - 1] = lit - 1;
+        lit = 0;
+        op++;
+      }
     }
   }
-  if (!flushLiterals(n)) return null;
+  if (op + 3 > outLen) return null;
+  while (ip < inEnd) {
+    lit++;
+    out[op++] = src[ip++];
+    if (lit === MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
+      lit = 0;
+      op++;
+    }
+  }
+  out[op - lit - 1] = lit - 1; // end run
+  if (lit === 0) op--;
   return out.subarray(0, op);
 }

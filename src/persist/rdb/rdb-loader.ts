@@ -126,7 +126,7 @@ export function loadRdb(buf: Buffer, ks: Keyspace, opts: LoadOptions): LoadResul
         const expected = new Crc64().update(buf, 0, bodyEnd).bytes();
         if (!expected.equals(trailer)) {
           throw new RdbError(
-            `Wrong RDB checksum expected: (${hex(trailer)}) got (${hex(expected)}). Aborting now.`,
+            `Wrong RDB checksum expected: (${hex(expected)}) but got (${hex(trailer)}). Aborting now.`,
           );
         }
       }

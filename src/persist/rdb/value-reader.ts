@@ -96,7 +96,8 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
       const blob = inp.stringBuffer();
       const kv = type === RDB_TYPE_HASH_LISTPACK ? listpackDecode(blob) : ziplistDecode(blob);
       if (kv.length % 2 !== 0) throw new RdbError('Hash listpack integrity check failed: odd number of entries');
-      return hashOf(kv, limits, false);
+      // A listpack payload converts on its entry count only; an old ziplist also on value length.
+      return hashOf(kv, type === RDB_TYPE_HASH_LISTPACK ? { ...limits, hashMaxValue: Infinity } : limits, false);
     }
     case RDB_TYPE_ZSET:
     case RDB_TYPE_ZSET_2: {

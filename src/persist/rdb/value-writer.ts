@@ -12,7 +12,7 @@ import type { RedisHash } from '../../datatypes/hash.js';
 import { listpackKeepsAsInteger, type SortedSet } from '../../datatypes/sorted-set.js';
 import { formatG17 } from '../../util/numbers.js';
 import { RdbOutput } from './rdb-output.js';
-import { listpackEncode } from './listpack.js';
+import { listpackEncode, listpackEntrySize } from './listpack.js';
 import { intsetEncode } from './intset.js';
 import {
   RDB_TYPE_STRING, RDB_TYPE_SET, RDB_TYPE_HASH, RDB_TYPE_ZSET_2, RDB_TYPE_SET_INTSET, RDB_TYPE_HASH_LISTPACK,
@@ -63,30 +63,41 @@ export function writeValue(out: RdbOutput, v: Value, opts: SaveOptions): void {
   }
 }
 
-/** Approximate listpack bytes of one element: enough to cut nodes as quicklist would. */
-function entryBytes(s: string): number {
-  const n = s.length;
-  const hdr = n < 64 ? 1 : n < 4096 ? 2 : 5;
-  const total = hdr + n;
-  return total + (total < 128 ? 1 : total < 16384 ? 2 : total < 2097152 ? 3 : total < 268435456 ? 4 : 5);
-}
+/** quicklist's optimization_level: node byte limits for list-max-listpack-size -1 .. -5. */
+const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
+/** SIZE_SAFETY_LIMIT and SIZE_ESTIMATE_OVERHEAD (quicklist.c). */
+const SIZE_SAFETY_LIMIT = 8192;
+const SIZE_ESTIMATE_OVERHEAD = 8;
+/** An empty listpack: header and terminator. */
+const LP_EMPTY = 7;
 
-/** Quicklist fill: a negative list-max-listpack-size is a byte limit per node, a positive one a count. */
+/**
+ * Cuts the list into quicklist nodes as Redis's _quicklistNodeAllowInsert
+ * would while RPUSHing the elements in order (so a list built by appends is
+ * saved with Redis's own node boundaries): the node's bytes plus the
+ * element's length plus 8 must stay within the fill's byte level, or for a
+ * positive fill the count below it and the bytes within the safety limit.
+ */
 function writeList(out: RdbOutput, l: List, fill: number): void {
   const items = l.toArray();
-  const maxBytes = fill < 0 ? 4096 << Math.min(4, -fill - 1) : 8192; // SIZE_SAFETY_LIMIT caps counted nodes too
-  const maxCount = fill > 0 ? fill : Infinity;
   const nodes: Array<[number, number]> = [];
   let start = 0;
-  let bytes = 7; // header + terminator
+  let bytes = LP_EMPTY;
   for (let i = 0; i < items.length; i++) {
-    const b = entryBytes(items[i]);
-    if (i > start && (bytes + b > maxBytes || i - start >= maxCount)) {
-      nodes.push([start, i]);
-      start = i;
-      bytes = 7;
+    const s = items[i];
+    if (i > start) {
+      const newSize = bytes + s.length + SIZE_ESTIMATE_OVERHEAD;
+      let allow: boolean;
+      if (fill < 0 && -fill - 1 < OPTIMIZATION_LEVEL.length) allow = newSize <= OPTIMIZATION_LEVEL[-fill - 1];
+      else if (newSize > SIZE_SAFETY_LIMIT) allow = false;
+      else allow = i - start < fill;
+      if (!allow) {
+        nodes.push([start, i]);
+        start = i;
+        bytes = LP_EMPTY;
+      }
     }
-    bytes += b;
+    bytes += listpackEntrySize(s);
   }
   nodes.push([start, items.length]);
   out.len(nodes.length);
