@@ -65,7 +65,11 @@ export class Cron {
     }
     // Clients paused by CLIENT PAUSE freeze the dataset: no active expiry meanwhile.
     if (this.activeExpireEnabled && !s.ks.isReplica && s.pauseType === 0) this.activeExpireCycle();
-    if (this.runs % Math.max(1, s.config.num('hz')) === 0) this.clientsTimeout();
+    if (this.runs % Math.max(1, s.config.num('hz')) === 0) {
+      this.clientsTimeout();
+      s.master.cron();
+      s.replicaSide.cron();
+    }
     s.rdb.cron();
     s.aof.cron();
   }
@@ -149,7 +153,7 @@ export class Cron {
     if (timeout <= 0) return;
     const now = Date.now();
     for (const c of s.clients.values()) {
-      if (c.isMaster || c.monitor || c.blocked !== null) continue;
+      if (c.isMaster || c.monitor || c.blocked !== null || c.replicaInfo !== null) continue;
       if (now - c.lastInteraction > timeout * 1000) {
         s.log.verbose('Closing idle client');
         c.close();

@@ -29,6 +29,8 @@ import { PubSub } from './pubsub/pubsub.js';
 import { installKeyspaceEvents } from './keyspace/keyspace-events.js';
 import { RdbPersistence } from './persist/rdb-persistence.js';
 import { Aof } from './persist/aof/aof.js';
+import { ReplicationMaster } from './replicate/master.js';
+import { ReplicaSide } from './replicate/replica.js';
 
 export interface ServerStats {
   numCommands: number;
@@ -93,6 +95,8 @@ export class Server {
   readonly blocking: Blocking = new Blocking(this);
   readonly rdb: RdbPersistence = new RdbPersistence(this);
   readonly aof: Aof = new Aof(this);
+  master!: ReplicationMaster;
+  readonly replicaSide: ReplicaSide = new ReplicaSide(this);
   private nextClientId = 1;
   port = 6379;
   shuttingDown = false;
@@ -126,6 +130,7 @@ export class Server {
       // Redis: changing the password does not log out connected clients.
     });
     installKeyspaceEvents(this);
+    this.master = new ReplicationMaster(this);
     this.cron = new Cron(this);
   }
 
@@ -159,13 +164,25 @@ export class Server {
    * and CONFIG SET appendonly switches it at runtime.
    */
   loadDataFromDisk(): void {
+    const replicaof = this.config.get('replicaof');
     if (this.config.bool('appendonly')) {
       this.aof.load();
       this.aof.openOnStart();
     } else {
-      this.rdb.loadFile();
+      const r = this.rdb.loadFile();
+      // A restarted replica offers its master the history it saved (rdbPopulateSaveInfo's rsi).
+      const id = r?.aux.get('repl-id');
+      const off = r?.aux.get('repl-offset');
+      if (replicaof !== '' && id !== undefined && id.length === 40 && off !== undefined) {
+        this.replId = id;
+        this.replOffset = Number(off);
+      }
     }
     this.ks.dirty = 0;
+    if (replicaof !== '') {
+      const [host, port] = replicaof.split(' ');
+      this.replicaSide.setMaster(host, Number(port));
+    }
     this.config.watch('appendonly', (v) => {
       if (v === 'yes') {
         const err = this.aof.start();
@@ -174,6 +191,11 @@ export class Server {
         this.aof.stop();
       }
     });
+  }
+
+  /** No snapshot (BGSAVE, AOF rewrite, full sync) is walking the keyspace: one may start. */
+  snapshotSlotFree(): boolean {
+    return this.ks.cow === null;
   }
 
   /** An AOF rewrite holds the background slot (BGSAVE must wait or be scheduled). */
@@ -421,6 +443,7 @@ export class Server {
     if (!this.clients.delete(c.id)) return;
     c.closed = true;
     if (c.blocked !== null) this.blocking.disconnected(c);
+    if (c.replicaInfo !== null) this.master.disconnected(c);
     this.pausedClients.delete(c);
     this.monitors.delete(c);
     if (c.subs !== null) this.pubsub.unsubscribeAll(c);

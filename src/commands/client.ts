@@ -41,6 +41,7 @@ function subCounts(c: Client): [number, number, number] {
 /** getClientType: monitors count as normal clients (they are flagged S|O in Redis). */
 function clientType(c: Client): ClientType {
   if (c.isMaster) return 'master';
+  if (c.replicaInfo !== null) return 'replica';
   const [sub, psub, ssub] = subCounts(c);
   if (sub + psub + ssub > 0) return 'pubsub';
   return 'normal';
@@ -64,6 +65,7 @@ export function clientInfoString(c: Client, self: Client | null): string {
   let flags = '';
   if (c.monitor) flags += 'O';
   if (c.isMaster) flags += 'M';
+  if (c.replicaInfo !== null) flags += 'S';
   if (sub + psub + ssub > 0) flags += 'P';
   if (c.multi !== null) flags += 'x';
   if (c.pausedArgv !== null || c.blocked !== null) flags += 'b';

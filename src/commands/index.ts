@@ -25,6 +25,9 @@ import { ZSET_COMMANDS } from './sorted-sets/index.js';
 import { PUBSUB_COMMANDS } from './pubsub.js';
 import { HLL_COMMANDS } from './hyperloglog.js';
 import { GEO_COMMANDS } from './geo.js';
+import { DUMP_RESTORE_COMMANDS } from './dump-restore.js';
+import { MIGRATE_COMMANDS } from './migrate.js';
+import { REPLICATION_COMMANDS } from './replication.js';
 
 export const ALL_COMMANDS: readonly CommandDef[] = [
   ...STRING_COMMANDS,
@@ -35,6 +38,7 @@ export const ALL_COMMANDS: readonly CommandDef[] = [
   ...SORT_COMMANDS,
   ...CONNECTION_COMMANDS,
   ...SERVER_COMMANDS,
+  ...REPLICATION_COMMANDS,
   ...TRANSACTION_COMMANDS,
   ...COMMAND_COMMANDS,
   ...INFO_COMMANDS,
@@ -49,4 +53,6 @@ export const ALL_COMMANDS: readonly CommandDef[] = [
   ...PUBSUB_COMMANDS,
   ...HLL_COMMANDS,
   ...GEO_COMMANDS,
+  ...DUMP_RESTORE_COMMANDS,
+  ...MIGRATE_COMMANDS,
 ];

@@ -56,8 +56,9 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   if (server.stats.totalErrorReplies !== errorsBefore) st.failedCalls++;
   server.stats.numCommands++;
   c.lastCommand = cmd;
-  // A command that blocked is sampled for latency and the slowlog when it is unblocked (dispatch/blocking.ts).
-  if (c.blocked === null) {
+  // A command that blocked (or parked on its own I/O) is sampled for latency and the slowlog when
+  // it is unblocked (dispatch/blocking.ts, dispatch/async-reply.ts).
+  if (c.blocked === null && c.parked === null) {
     if (server.latencyTracking) recordLatency(st, usec);
     if (usec >= server.slowlogThreshold && server.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) {
       server.slowlog.add(c, argv, usec);
@@ -72,7 +73,10 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   c.forcePropagation = false;
   if (server.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) server.feedMonitors(c, argv);
   if (prop.depth === 0) {
+    const offBefore = server.replOffset;
     prop.flush();
+    // WAIT counts acknowledgements of this client's last write.
+    if (server.replOffset !== offBefore) c.woff = server.replOffset;
     // Clients blocked on keys this command (or EXEC) made ready are served now.
     if (server.blocking.readyCount !== 0) server.blocking.handleReady();
   }

@@ -39,9 +39,18 @@ export function processCommand(c: Client, argv: string[]): void {
     if (server.rdb.deniesWrites()) return reject(c, cmd, ERR.misconf);
     if (server.aof.deniesWrites()) return reject(c, cmd, `MISCONF Errors writing to the AOF file: ${server.aof.lastWriteError}`);
   }
-  // (min-replicas: the replication issue)
+  // min-replicas-to-write: too few replicas with a fresh ACK refuse writes (master only)
+  if (cmd.isWrite && !server.ks.isReplica && !c.isMaster && server.config.num('min-replicas-to-write') > 0 &&
+      server.master.goodReplicas() < server.config.num('min-replicas-to-write')) {
+    return reject(c, cmd, 'NOREPLICAS Not enough good replicas to write.');
+  }
   if (server.ks.isReplica && server.config.bool('replica-read-only') && cmd.isWrite && !c.isMaster) {
     return reject(c, cmd, ERR.readOnly);
+  }
+  // replica-serve-stale-data no: while the link is down only "stale"-flagged commands run
+  if (server.ks.isReplica && !server.replicaSide.connected() && !server.config.bool('replica-serve-stale-data') &&
+      !cmd.flags.has('stale')) {
+    return reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
   }
 
   // pub/sub context: a RESP2 subscriber may only (un)subscribe, PING, QUIT and RESET

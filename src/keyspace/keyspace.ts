@@ -65,6 +65,12 @@ export class Keyspace {
   lruClock = Math.floor(Date.now() / 1000);
   /** Replicas hide logically expired keys but wait for the master's DEL. */
   isReplica = false;
+  /**
+   * True while a replica runs its master's stream: then no key counts as
+   * expired, so the master's own DEL (or any write) finds the key (expireIfNeeded's
+   * "current_client == server.master" case).
+   */
+  applyingMasterStream = false;
   lazyfreeExpire = false;
   readonly stats: KeyspaceStats = {
     hits: 0, misses: 0, expiredKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0, expireCycleCpuMs: 0, evictedKeys: 0,
@@ -337,7 +343,7 @@ export class Keyspace {
   expireIfNeeded(db: Database, key: string): boolean {
     const t = db.expires.get(key);
     if (t === undefined || !(clock.now() > t)) return false;
-    if (this.isReplica) return true;
+    if (this.isReplica) return !this.applyingMasterStream;
     this.deleteExpired(db, key);
     return true;
   }

@@ -7,6 +7,7 @@
  * Output: replies accumulate in `reply` while a read event's requests are
  * processed, then `flush()` writes them in one socket write.
  */
+import type { ReplicaInfo } from '../replicate/master.js';
 import type { Socket } from 'node:net';
 import { RequestParser } from '../protocol/request-parser.js';
 import { ReplyWriter } from '../protocol/reply-writer.js';
@@ -58,6 +59,12 @@ export class Client implements CommandContext {
   dirtyCas = false;
   /** Override of what call() propagates for the running command; see propagateAs. */
   propagateOverride: string[] | null | false = null;
+  /** REPLCONF options a replica announced before PSYNC (replicate/master.ts). */
+  replConf: { listeningPort: number; ipAddress: string; capaEof: boolean; capaPsync2: boolean } | null = null;
+  /** Set once this connection is a replica of ours. */
+  replicaInfo: ReplicaInfo | null = null;
+  /** The replication offset right after this client's last propagated write (WAIT). */
+  woff = 0;
   /** forceCommandPropagation: propagate even though dirty did not move (FLUSHALL after its SAVE). */
   forcePropagation = false;
   /** Pub/sub subscriptions (pubsub/pubsub.ts); null when none, i.e. Redis's CLIENT_PUBSUB flag is off. */

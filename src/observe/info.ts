@@ -283,9 +283,9 @@ function statsSection(s: Server): string[] {
     'instantaneous_input_repl_kbps:0.00',
     'instantaneous_output_repl_kbps:0.00',
     `rejected_connections:${st.rejectedConnections}`,
-    'sync_full:0',
-    'sync_partial_ok:0',
-    'sync_partial_err:0',
+    `sync_full:${s.master.syncFull}`,
+    `sync_partial_ok:${s.master.syncPartialOk}`,
+    `sync_partial_err:${s.master.syncPartialErr}`,
     `expired_keys:${ks.expiredKeys}`,
     `expired_stale_perc:${(ks.expiredStalePerc * 100).toFixed(2)}`,
     `expired_time_cap_reached_count:${ks.expiredTimeCapReached}`,
@@ -325,20 +325,60 @@ function statsSection(s: Server): string[] {
 }
 
 function replicationSection(s: Server): string[] {
-  return [
-    '# Replication',
-    `role:${s.ks.isReplica ? 'slave' : 'master'}`,
-    'connected_slaves:0',
+  const out = ['# Replication', `role:${s.ks.isReplica ? 'slave' : 'master'}`];
+  const now = Date.now();
+  if (s.ks.isReplica) {
+    const side = s.replicaSide;
+    const up = side.connected();
+    out.push(
+      `master_host:${side.host}`,
+      `master_port:${side.port}`,
+      `master_link_status:${up ? 'up' : 'down'}`,
+      `master_last_io_seconds_ago:${up ? Math.floor((now - side.lastIo) / 1000) : -1}`,
+      `master_sync_in_progress:${side.state === 'transfer' ? 1 : 0}`,
+      `slave_read_repl_offset:${up ? side.readOffset : s.replOffset}`,
+      `slave_repl_offset:${s.replOffset}`,
+    );
+    const t = side.syncInProgress();
+    if (t !== null) {
+      const total = t.size >= 0 ? t.size : -1;
+      out.push(
+        `master_sync_total_bytes:${total}`,
+        `master_sync_read_bytes:${t.read}`,
+        `master_sync_left_bytes:${total >= 0 ? total - t.read : -1}`,
+        `master_sync_perc:${total > 0 ? ((t.read * 100) / total).toFixed(2) : '0.00'}`,
+        `master_sync_last_io_seconds_ago:${Math.floor((now - t.lastIo) / 1000)}`,
+      );
+    }
+    if (!up) out.push(`master_link_down_since_seconds:${side.linkDownSince === 0 ? -1 : Math.floor((now - side.linkDownSince) / 1000)}`);
+    out.push(
+      `slave_priority:${s.config.num('replica-priority')}`,
+      `slave_read_only:${s.config.bool('replica-read-only') ? 1 : 0}`,
+      `replica_announced:${s.config.bool('replica-announced') ? 1 : 0}`,
+    );
+  }
+  const reps = [...s.master.replicas.values()];
+  out.push(`connected_slaves:${reps.length}`);
+  if (s.config.num('min-replicas-to-write') > 0 && s.config.num('min-replicas-max-lag') > 0) {
+    out.push(`min_slaves_good_slaves:${s.master.goodReplicas()}`);
+  }
+  reps.forEach((r, i) => {
+    const state = r.state === 'online' || r.state === 'wait_ack' ? 'online' : r.state === 'send_bulk' ? 'send_bulk' : 'wait_bgsave';
+    out.push(`slave${i}:ip=${s.master.replicaIp(r)},port=${r.listeningPort},state=${state},offset=${r.ackOffset},lag=${Math.floor((now - r.ackTime) / 1000)}`);
+  });
+  const b = s.master.backlog;
+  out.push(
     'master_failover_state:no-failover',
     `master_replid:${s.replId}`,
     `master_replid2:${s.replId2}`,
     `master_repl_offset:${s.replOffset}`,
     `second_repl_offset:${s.secondReplOffset}`,
-    'repl_backlog_active:0',
-    `repl_backlog_size:${s.config.num('repl-backlog-size') || 1048576}`,
-    'repl_backlog_first_byte_offset:0',
-    'repl_backlog_histlen:0',
-  ];
+    `repl_backlog_active:${b !== null ? 1 : 0}`,
+    `repl_backlog_size:${b !== null ? b.size : s.config.num('repl-backlog-size')}`,
+    `repl_backlog_first_byte_offset:${b !== null ? b.firstByteOffset : 0}`,
+    `repl_backlog_histlen:${b !== null ? b.histlen : 0}`,
+  );
+  return out;
 }
 
 function cpuSection(): string[] {

@@ -1,0 +1,96 @@
+/**
+ * Commands whose work waits on I/O of their own (MIGRATE talking to another
+ * server). Redis does that synchronously; Reddish must not block the event
+ * loop, so the client is parked instead — like a blocked client, it processes
+ * no further input — and its reply comes when the I/O is done:
+ *
+ *   if (!canPark(ctx)) return ctx.reply.error(...);   // inside MULTI/EXEC or a script
+ *   const parked = parkClient(ctx);
+ *   doTheIo().then((r) => parked.finish((c) => { ...keyspace work, c.reply..., c.propagateAs(...) }));
+ *
+ * `finish` runs the conclusion as if it were the end of the command: in the
+ * db the command ran in, with its effect (propagateAs) propagated and blocked
+ * clients served afterwards; the time spent waiting is added to the command's
+ * stats, latency histogram and slowlog, as a synchronous Redis would count it.
+ * The conclusion runs even when the client went away meanwhile (the keyspace
+ * work still has to happen); only the reply is then dropped.
+ */
+import { performance } from 'node:perf_hooks';
+import type { CommandContext, CommandSpec } from './command-spec.js';
+import type { Client } from '../net/client.js';
+import type { Database } from '../keyspace/database.js';
+import { recordLatency } from '../observe/histogram.js';
+
+export interface ParkedState {
+  readonly cmd: CommandSpec | null;
+  /** The db the command ran in (a parked client cannot SELECT another). */
+  readonly db: Database;
+  readonly startedAt: number;
+  /** What the slowlog shows (MIGRATE's AUTH arguments redacted). */
+  readonly slowlogArgv: string[];
+}
+
+export interface ParkedReply {
+  /** Ends the park: `conclude` replies (and may write and propagateAs) with the client as context. */
+  finish(conclude: (c: Client) => void): void;
+}
+
+/** Whether the running command may park: not inside EXEC or a script, whose replies are already laid out. */
+export function canPark(ctx: CommandContext): boolean {
+  return ctx.ks.propagator.depth <= 1;
+}
+
+export function parkClient(ctx: CommandContext, slowlogArgv: string[] = ctx.argv): ParkedReply {
+  const c = ctx.client;
+  const st: ParkedState = { cmd: c.cmd, db: c.db, startedAt: performance.now(), slowlogArgv };
+  c.parked = st;
+  let done = false;
+  return {
+    finish(conclude) {
+      if (done) return;
+      done = true;
+      resume(c, st, conclude);
+    },
+  };
+}
+
+function resume(c: Client, st: ParkedState, conclude: (c: Client) => void): void {
+  const server = c.server;
+  const prop = server.ks.propagator;
+  const errorsBefore = server.stats.totalErrorReplies;
+  c.propagateOverride = null;
+  prop.depth++;
+  try {
+    conclude(c);
+  } finally {
+    prop.depth--;
+    c.parked = null;
+  }
+  const effect = c.propagateOverride;
+  c.propagateOverride = null;
+  if (Array.isArray(effect)) prop.add(st.db.id, effect);
+  prop.flush();
+  if (server.blocking.readyCount !== 0) server.blocking.handleReady();
+
+  const usec = (performance.now() - st.startedAt) * 1000;
+  const cmd = st.cmd;
+  if (cmd !== null) {
+    const stats = cmd.stats;
+    stats.usec += usec;
+    if (server.stats.totalErrorReplies !== errorsBefore) stats.failedCalls++;
+    if (server.latencyTracking) recordLatency(stats, usec);
+    if (usec >= server.slowlogThreshold && server.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) {
+      server.slowlog.add(c, st.slowlogArgv, usec);
+    }
+  }
+  if (c.socket === null || c.closed) return;
+  server.stats.netOutputBytes += c.reply.length;
+  c.flush();
+  if (c.closeAfterReply) return c.close();
+  // Requests that arrived while parked run on the next turn of the loop.
+  setImmediate(() => {
+    if (!c.closed && c.blocked === null && c.parked === null && (c.parser.pending > 0 || c.pausedArgv !== null)) {
+      server.processInput(c);
+    }
+  });
+}
