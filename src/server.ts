@@ -119,6 +119,7 @@ export class Server {
     });
     config.watch('latency-monitor-threshold', (v) => (this.latencyThreshold = Number(v)));
     config.watch('latency-tracking', (v) => (this.latencyTracking = v === 'yes'));
+    config.watch('min-replicas-to-write', (v) => (this.minReplicasToWrite = Number(v)));
     config.watch('lazyfree-lazy-expire', (v) => (this.ks.lazyfreeExpire = v === 'yes'));
     config.watch('proto-max-bulk-len', (v) => {
       for (const c of this.clients.values()) c.parser.limits.maxBulkLen = Number(v);
@@ -191,6 +192,15 @@ export class Server {
         this.aof.stop();
       }
     });
+  }
+
+  /** A failed BGSAVE or AOF write may refuse writes (checked per command, so cached here). */
+  diskError = false;
+  /** min-replicas-to-write, cached for the per-write check. */
+  minReplicasToWrite = 0;
+
+  refreshDiskError(): void {
+    this.diskError = this.rdb.lastBgsaveStatus === 'err' || this.aof.lastWriteStatus === 'err';
   }
 
   /** No snapshot (BGSAVE, AOF rewrite, full sync) is walking the keyspace: one may start. */

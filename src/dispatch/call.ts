@@ -73,10 +73,12 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   c.forcePropagation = false;
   if (server.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) server.feedMonitors(c, argv);
   if (prop.depth === 0) {
-    const offBefore = server.replOffset;
-    prop.flush();
-    // WAIT counts acknowledgements of this client's last write.
-    if (server.replOffset !== offBefore) c.woff = server.replOffset;
+    if (prop.active) {
+      const offBefore = server.replOffset;
+      prop.flush();
+      // WAIT counts acknowledgements of this client's last write.
+      if (server.replOffset !== offBefore) c.woff = server.replOffset;
+    }
     // Clients blocked on keys this command (or EXEC) made ready are served now.
     if (server.blocking.readyCount !== 0) server.blocking.handleReady();
   }

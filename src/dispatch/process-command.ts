@@ -34,14 +34,14 @@ export function processCommand(c: Client, argv: string[]): void {
 
   // 3. (ACL, cluster redirect, OOM: later issues)
   // disk error: a failed BGSAVE with stop-writes-on-bgsave-error stops writes (and PING) on a master
-  if ((server.rdb.lastBgsaveStatus === 'err' || server.aof.lastWriteStatus === 'err') && !server.ks.isReplica &&
+  if (server.diskError && !server.ks.isReplica &&
       (cmd.isWrite || cmd.fullname === 'ping') && !c.isMaster) {
     if (server.rdb.deniesWrites()) return reject(c, cmd, ERR.misconf);
     if (server.aof.deniesWrites()) return reject(c, cmd, `MISCONF Errors writing to the AOF file: ${server.aof.lastWriteError}`);
   }
   // min-replicas-to-write: too few replicas with a fresh ACK refuse writes (master only)
-  if (cmd.isWrite && !server.ks.isReplica && !c.isMaster && server.config.num('min-replicas-to-write') > 0 &&
-      server.master.goodReplicas() < server.config.num('min-replicas-to-write')) {
+  if (server.minReplicasToWrite > 0 && cmd.isWrite && !server.ks.isReplica && !c.isMaster &&
+      server.master.goodReplicas() < server.minReplicasToWrite) {
     return reject(c, cmd, 'NOREPLICAS Not enough good replicas to write.');
   }
   if (server.ks.isReplica && server.config.bool('replica-read-only') && cmd.isWrite && !c.isMaster) {

@@ -28,7 +28,7 @@ interface Background {
 
 export class RdbPersistence {
   private bg: Background | null = null;
-  lastBgsaveStatus: 'ok' | 'err' = 'ok';
+  private status: 'ok' | 'err' = 'ok';
   lastBgsaveTimeSec = -1;
   lastBgsaveTry = 0;
   saves = 0;
@@ -41,6 +41,16 @@ export class RdbPersistence {
   loading = false;
 
   constructor(private readonly server: Server) {}
+
+  /** rdb_last_bgsave_status; the server caches whether writes must be refused. */
+  get lastBgsaveStatus(): 'ok' | 'err' {
+    return this.status;
+  }
+
+  set lastBgsaveStatus(v: 'ok' | 'err') {
+    this.status = v;
+    this.server.refreshDiskError();
+  }
 
   get inProgress(): boolean {
     return this.bg !== null;

@@ -95,8 +95,10 @@ export class ReplicationMaster {
   /** Called with every replica ACK (WAIT wakes on these). */
   onAck: (() => void) | null = null;
 
+  /** Subscribed to the effect stream only once there is a backlog: until then writes pay nothing. */
+  private subscribed = false;
+
   constructor(private readonly server: Server) {
-    server.propagator.subscribe((fx) => this.feed(fx));
     server.config.watch('repl-backlog-size', (v) => this.backlog?.resize(Number(v)));
   }
 
@@ -109,7 +111,14 @@ export class ReplicationMaster {
     if (this.backlog === null) {
       this.backlog = new Backlog(this.server.config.num('repl-backlog-size'), this.server.replOffset);
     }
+    this.subscribe();
     return this.backlog;
+  }
+
+  private subscribe(): void {
+    if (this.subscribed) return;
+    this.subscribed = true;
+    this.server.propagator.subscribe((fx) => this.feed(fx));
   }
 
   // ---- the stream --------------------------------------------------------
@@ -449,6 +458,7 @@ export class ReplicationMaster {
     if (this.backlog === null || this.backlog.end !== offset) {
       this.backlog = new Backlog(this.server.config.num('repl-backlog-size'), offset);
     }
+    this.subscribe();
     this.server.replOffset = offset;
   }
 

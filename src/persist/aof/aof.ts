@@ -60,7 +60,7 @@ export class Aof {
   baseSize = 0;
   lastRewriteTimeSec = -1;
   lastBgrewriteStatus: 'ok' | 'err' = 'ok';
-  lastWriteStatus: 'ok' | 'err' = 'ok';
+  private writeStatus: 'ok' | 'err' = 'ok';
   lastWriteError = '';
   rewrites = 0;
   consecutiveFailures = 0;
@@ -71,6 +71,16 @@ export class Aof {
   delayedFsync = 0;
 
   constructor(private readonly server: Server) {}
+
+  /** aof_last_write_status; the server caches whether writes must be refused. */
+  get lastWriteStatus(): 'ok' | 'err' {
+    return this.writeStatus;
+  }
+
+  set lastWriteStatus(v: 'ok' | 'err') {
+    this.writeStatus = v;
+    this.server.refreshDiskError();
+  }
 
   get enabled(): boolean {
     return this.state !== 'off';
