@@ -171,8 +171,10 @@ export class Keyspace {
    * notifying anyone. False when the key already exists (a duplicate in the file).
    */
   loadKey(db: Database, key: string, value: Value, expireAt: number, lru = this.lruClock): boolean {
-    if (db.keys.has(key)) return false;
+    const n = db.keys.size;
     db.keys.set(key, { value, lru, snap: 0 });
+    // One hash operation, not has() + set(): a duplicate is noticed after the fact and the load aborts.
+    if (db.keys.size === n) return false;
     if (expireAt !== -1) db.expires.set(key, expireAt);
     const ix = this.scanIndexes[db.id];
     if (ix !== undefined) ix.add(key, db.keys);

@@ -19,6 +19,25 @@ for (let i = 0; i < 256; i++) {
   TABLE_HI[i] = Number(crc >> 32n);
 }
 
+/**
+ * Slicing-by-8 (as Redis's crcspeed): table k advances a byte through k more
+ * zero bytes, so eight input bytes cost eight lookups and no shifts between
+ * them. S_LO/S_HI hold the eight tables one after another.
+ */
+const S_LO = new Uint32Array(256 * 8);
+const S_HI = new Uint32Array(256 * 8);
+S_LO.set(TABLE_LO);
+S_HI.set(TABLE_HI);
+for (let k = 1; k < 8; k++) {
+  for (let i = 0; i < 256; i++) {
+    const lo = S_LO[(k - 1) * 256 + i];
+    const hi = S_HI[(k - 1) * 256 + i];
+    const idx = lo & 0xff;
+    S_LO[k * 256 + i] = (((lo >>> 8) | (hi << 24)) ^ TABLE_LO[idx]) >>> 0;
+    S_HI[k * 256 + i] = ((hi >>> 8) ^ TABLE_HI[idx]) >>> 0;
+  }
+}
+
 /** A running CRC64: feed chunks with update(), read value(). */
 export class Crc64 {
   private lo = 0;
@@ -32,7 +51,22 @@ export class Crc64 {
   update(buf: Uint8Array, start = 0, end = buf.length): this {
     let lo = this.lo;
     let hi = this.hi;
-    for (let i = start; i < end; i++) {
+    let i = start;
+    for (; i + 8 <= end; i += 8) {
+      const a = (lo ^ (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24))) >>> 0;
+      const b = (hi ^ (buf[i + 4] | (buf[i + 5] << 8) | (buf[i + 6] << 16) | (buf[i + 7] << 24))) >>> 0;
+      const i0 = 7 * 256 + (a & 0xff);
+      const i1 = 6 * 256 + ((a >>> 8) & 0xff);
+      const i2 = 5 * 256 + ((a >>> 16) & 0xff);
+      const i3 = 4 * 256 + (a >>> 24);
+      const i4 = 3 * 256 + (b & 0xff);
+      const i5 = 2 * 256 + ((b >>> 8) & 0xff);
+      const i6 = 256 + ((b >>> 16) & 0xff);
+      const i7 = b >>> 24;
+      lo = (S_LO[i0] ^ S_LO[i1] ^ S_LO[i2] ^ S_LO[i3] ^ S_LO[i4] ^ S_LO[i5] ^ S_LO[i6] ^ S_LO[i7]) >>> 0;
+      hi = (S_HI[i0] ^ S_HI[i1] ^ S_HI[i2] ^ S_HI[i3] ^ S_HI[i4] ^ S_HI[i5] ^ S_HI[i6] ^ S_HI[i7]) >>> 0;
+    }
+    for (; i < end; i++) {
       const idx = (lo ^ buf[i]) & 0xff;
       lo = (((lo >>> 8) | (hi << 24)) ^ TABLE_LO[idx]) >>> 0;
       hi = ((hi >>> 8) ^ TABLE_HI[idx]) >>> 0;

@@ -5,6 +5,7 @@
  * a corrupt one.
  */
 import { lzfDecompress } from './lzf.js';
+import { bytesToString } from '../../protocol/request-parser.js';
 import { RdbError } from './rdb-error.js';
 import { RDB_ENCVAL, RDB_ENC_INT8, RDB_ENC_INT16, RDB_ENC_INT32, RDB_ENC_LZF, RDB_32BITLEN, RDB_64BITLEN } from './rdb-format.js';
 
@@ -148,7 +149,7 @@ export class RdbInput {
     if (this.pos < this.end && first >> 6 === 0) {
       const n = first & 0x3f;
       this.need(1 + n);
-      const s = this.buf.latin1Slice(this.pos + 1, this.pos + 1 + n);
+      const s = bytesToString(this.buf, this.pos + 1, n);
       this.pos += 1 + n;
       return s;
     }

@@ -111,9 +111,9 @@ export function loadRdb(buf: Buffer, ks: Keyspace, opts: LoadOptions): LoadResul
     const lru = idleSecs === -1 ? ks.lruClock : ks.lruClock - idleSecs;
     if (!ks.loadKey(db, key, value, exp, lru)) {
       if (!opts.allowDuplicates) throw new RdbError(`RDB has duplicated key '${key}' in DB ${db.id}`);
-      ks.dbs[db.id].keys.delete(key);
-      ks.dbs[db.id].expires.delete(key);
-      ks.loadKey(db, key, value, exp, lru);
+      // MERGE: the loaded value replaced the old one; its TTL is the file's.
+      if (exp === -1) db.expires.delete(key);
+      else db.expires.set(key, exp);
     }
     res.keysLoaded++;
   }

@@ -110,7 +110,15 @@ export class RdbOutput {
     }
     this.len(n);
     this.room(n);
-    this.pos += this.buf.latin1Write(s, this.pos, n);
+    if (n <= 32) {
+      // Short strings (most keys and values): a JS loop beats the native call's overhead.
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+      this.pos = p;
+    } else {
+      this.pos += this.buf.latin1Write(s, this.pos, n);
+    }
   }
 
   /** rdbSaveRawString for bytes (a listpack or intset blob, a Bytes value). */
