@@ -72,6 +72,7 @@ export class Cron {
     }
     s.rdb.cron();
     s.aof.cron();
+    s.failover.update();
   }
 
   activeExpireCycle(): void {

@@ -31,6 +31,7 @@ import { RdbPersistence } from './persist/rdb-persistence.js';
 import { Aof } from './persist/aof/aof.js';
 import { ReplicationMaster } from './replicate/master.js';
 import { ReplicaSide } from './replicate/replica.js';
+import { Failover } from './replicate/failover.js';
 
 export interface ServerStats {
   numCommands: number;
@@ -97,6 +98,7 @@ export class Server {
   readonly aof: Aof = new Aof(this);
   master!: ReplicationMaster;
   readonly replicaSide: ReplicaSide = new ReplicaSide(this);
+  readonly failover: Failover = new Failover(this);
   private nextClientId = 1;
   port = 6379;
   shuttingDown = false;

@@ -1,5 +1,5 @@
 /**
- * Replication commands: REPLICAOF/SLAVEOF, REPLCONF, PSYNC, SYNC, ROLE, WAIT.
+ * Replication commands: REPLICAOF/SLAVEOF, REPLCONF, PSYNC, SYNC, ROLE, WAIT, FAILOVER.
  * The work is in replicate/ (master.ts, replica.ts); these parse and reply.
  */
 import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
@@ -49,7 +49,15 @@ function replconf(ctx: CommandContext): void {
 
 function psync(ctx: CommandContext): void {
   if (ctx.client.replicaInfo !== null) return;
-  ctx.server.master.psync(ctx.client, ctx.argv[1], ctx.argv[2]);
+  const failover = ctx.argv.length > 3 && ctx.argv[3].toLowerCase() === 'failover';
+  ctx.server.master.psync(ctx.client, ctx.argv[1], ctx.argv[2], failover);
+}
+
+/** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms] */
+function failover(ctx: CommandContext): void {
+  const err = ctx.server.failover.command(ctx.argv);
+  if (err === null) ctx.reply.ok();
+  else ctx.reply.error(err);
 }
 
 function sync(ctx: CommandContext): void {
@@ -148,4 +156,5 @@ export const REPLICATION_COMMANDS: CommandDef[] = [
   { name: 'sync', handler: sync },
   { name: 'role', handler: role },
   { name: 'wait', handler: wait },
+  { name: 'failover', handler: failover },
 ];

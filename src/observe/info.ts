@@ -368,7 +368,7 @@ function replicationSection(s: Server): string[] {
   });
   const b = s.master.backlog;
   out.push(
-    'master_failover_state:no-failover',
+    `master_failover_state:${s.failover.state}`,
     `master_replid:${s.replId}`,
     `master_replid2:${s.replId2}`,
     `master_repl_offset:${s.replOffset}`,

@@ -219,9 +219,23 @@ export class ReplicationMaster {
   }
 
   /** PSYNC replid offset / SYNC (replid null). Writes the reply itself. */
-  psync(c: Client, replid: string | null, offsetText: string | null): void {
+  psync(c: Client, replid: string | null, offsetText: string | null, failover = false): void {
     const s = this.server;
     if (this.replicas.has(c)) return; // a replica repeating PSYNC is ignored, as Redis does
+    // PSYNC ... FAILOVER: our master hands over to us (FAILOVER on its side).
+    if (failover) {
+      if (replid !== s.replId) {
+        c.reply.error('ERR PSYNC FAILOVER replid must match my replid.');
+        return;
+      }
+      s.replicaSide.unsetMaster();
+      s.config.storeQuiet(s.config.directive('replicaof')!, '');
+      this.log.notice(`MASTER MODE enabled (failover request from 'id=${c.id} addr=${c.addr}')`);
+    }
+    if (s.failover.state !== 'no-failover') {
+      c.reply.error("NOMASTERLINK Can't SYNC while failing over");
+      return;
+    }
     if (s.ks.isReplica && !s.replicaSide.connected()) {
       c.reply.error('NOMASTERLINK Can\'t SYNC while not connected with my master');
       return;
@@ -408,7 +422,8 @@ export class ReplicationMaster {
     const s = this.server;
     const now = Date.now();
     const period = s.config.num('repl-ping-replica-period') * 1000;
-    if (this.replicas.size > 0 && now - this.lastPing >= period && !s.ks.isReplica) {
+    // No PING while writes are paused: a FAILOVER waits for replicas to reach a still offset.
+    if (this.replicas.size > 0 && now - this.lastPing >= period && !s.ks.isReplica && s.pauseType === 0) {
       this.lastPing = now;
       this.feedRaw(Buffer.from(encodeCommand(['PING']), 'latin1'));
     }

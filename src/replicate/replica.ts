@@ -213,12 +213,21 @@ export class ReplicaSide {
     const psyncOffset = this.hasHistory ? String(s.replOffset + 1) : '-1';
     if (this.hasHistory) this.log.notice(`Trying a partial resynchronization (request ${psyncId}:${psyncOffset}).`);
     else this.log.notice('Partial resynchronization not possible (no cached master)');
-    this.send(['PSYNC', psyncId, psyncOffset]);
+    // An old master handing over (FAILOVER) tells the target to take the role.
+    if (s.failover.state === 'failover-in-progress') this.send(['PSYNC', psyncId, psyncOffset, 'FAILOVER']);
+    else this.send(['PSYNC', psyncId, psyncOffset]);
     this.expect.push((line) => this.onPsyncReply(line));
   }
 
   private onPsyncReply(line: string): boolean {
     const s = this.server;
+    if (s.failover.state === 'failover-in-progress') {
+      if (line.startsWith('+FULLRESYNC') || line.startsWith('+CONTINUE')) s.failover.clear();
+      else {
+        s.failover.abort('Failover target rejected psync request');
+        return false;
+      }
+    }
     if (line.startsWith('+FULLRESYNC')) {
       const [, replid, offset] = line.split(' ');
       this.log.notice(`Full resync from master: ${replid}:${offset}`);
@@ -403,6 +412,8 @@ export class ReplicaSide {
 
   private fail(why: string): void {
     this.log.warning(why);
+    // A handover that cannot reach its target gives the role back (writes resume).
+    if (this.server.failover.state === 'failover-in-progress') this.server.failover.abort(why);
     this.linkLost(why);
   }
 

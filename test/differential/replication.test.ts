@@ -42,6 +42,18 @@ const MASTER_SCRIPTS: Record<string, string[][]> = {
     ['REPLCONF', 'listening-port'],
     ['PING'],
   ],
+  failover: [
+    ['FAILOVER'],
+    ['FAILOVER', 'ABORT'],
+    ['FAILOVER', 'TO', 'x'],
+    ['FAILOVER', 'TO', '127.0.0.1', 'abc'],
+    ['FAILOVER', 'TIMEOUT', '0'],
+    ['FAILOVER', 'TIMEOUT', '-5'],
+    ['FAILOVER', 'FORCE'],
+    ['FAILOVER', 'FORCE', 'FORCE'],
+    ['FAILOVER', 'BOGUS'],
+    ['FAILOVER', 'TO', '127.0.0.1', '1', 'FORCE'],
+  ],
   replicaof: [
     ['REPLICAOF', 'NO', 'ONE'],
     ['SLAVEOF', 'no', 'one'],

@@ -269,3 +269,42 @@ test('WAIT counts acknowledging replicas; min-replicas-to-write refuses writes w
     await stopAll();
   }
 });
+
+/** FAILOVER on the master: the replica takes over, the old master follows it partially. */
+async function failover(masterKind: ServerKind, replicaKind: ServerKind): Promise<void> {
+  try {
+    const m = await node(masterKind);
+    const r = await node(replicaKind);
+    await writeMixed(m.c, 20);
+    await replicaOf(r, m);
+    await synced(m, r);
+    assert.equal(await m.c.call('FAILOVER', 'TO', '127.0.0.1', String(r.srv.port), 'TIMEOUT', '5000'), 'OK');
+    const start = Date.now();
+    for (;;) {
+      const [mi, ri] = await Promise.all([replInfo(m), replInfo(r)]);
+      if (field(mi, 'role') === 'slave' && field(mi, 'master_failover_state') === 'no-failover' &&
+          field(mi, 'master_link_status') === 'up' && field(ri, 'role') === 'master') break;
+      if (Date.now() - start > 15000) throw new Error(`failover did not complete:\n${mi}\n${ri}\n${m.srv.output().slice(-1500)}\n${r.srv.output().slice(-1500)}`);
+      await sleep(50);
+    }
+    const st = await stats(r);
+    assert.equal(st.full, 0, 'the old master continued partially: no full sync served by the new master');
+    assert.equal(st.ok, 1);
+    await r.c.set('after-failover', 'yes');
+    await synced(r, m);
+    assert.equal(await m.c.get('after-failover'), 'yes');
+    assert.equal(await digest(m), await digest(r));
+  } finally {
+    await stopAll();
+  }
+}
+
+test('FAILOVER from a Reddish master to a Redis replica', async (t) => {
+  if (!redisAvailable()) return t.skip('redis-server is not installed');
+  await failover('reddish', 'redis');
+});
+
+test('FAILOVER from a Redis master to a Reddish replica', async (t) => {
+  if (!redisAvailable()) return t.skip('redis-server is not installed');
+  await failover('redis', 'reddish');
+});
