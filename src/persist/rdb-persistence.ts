@@ -72,8 +72,9 @@ export class RdbPersistence {
     return this.bg === null ? 0 : this.bg.snapshot.cowBytes;
   }
 
+  /** Relative to the working directory, which `dir` sets (as Redis): it may vanish under us. */
   filePath(): string {
-    return path.resolve(this.server.config.get('dbfilename'));
+    return this.server.config.get('dbfilename');
   }
 
   snapshotOptions(aofBase = false): SnapshotOptions {
@@ -127,7 +128,7 @@ export class RdbPersistence {
     try {
       sink = new SyncFileSink(temp);
     } catch (e) {
-      s.log.warning(`Failed opening the temp RDB file ${path.basename(temp)} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
+      s.log.warning(`Failed opening the temp RDB file ${path.basename(temp)} (in server root dir ${safeCwd()}) for saving: ${(e as Error).message}`);
       this.lastBgsaveStatus = 'err';
       return false;
     }
@@ -164,7 +165,7 @@ export class RdbPersistence {
     } catch (e) {
       this.lastBgsaveStatus = 'err';
       this.lastBgsaveTry = Math.floor(Date.now() / 1000);
-      s.log.warning(`Failed opening the temp RDB file ${path.basename(temp)} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
+      s.log.warning(`Failed opening the temp RDB file ${path.basename(temp)} (in server root dir ${safeCwd()}) for saving: ${(e as Error).message}`);
       return `Failed opening the temp RDB file: ${(e as Error).message}`;
     }
     this.lastBgsaveTry = Math.floor(Date.now() / 1000);
@@ -286,5 +287,14 @@ export class RdbPersistence {
   snapshotTo(sink: SnapshotSink, done: (err: Error | null, snap: Snapshot) => void): { cancel(): void } {
     const snap = new Snapshot(this.server.ks, this.snapshotOptions(), sink);
     return runInBackground(snap, sink, SNAPSHOT_SLICE_MS, (err) => done(err, snap));
+  }
+}
+
+/** process.cwd() throws once the directory was removed; a log line must not. */
+function safeCwd(): string {
+  try {
+    return process.cwd();
+  } catch {
+    return '(a directory that no longer exists)';
   }
 }

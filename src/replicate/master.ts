@@ -13,7 +13,6 @@
  * a replica finds the EOF mark at the end of what it read).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Server } from '../server.js';
 import type { Client } from '../net/client.js';
@@ -364,7 +363,7 @@ export class ReplicationMaster {
 
   private diskSync(targets: ReplicaInfo[]): void {
     const s = this.server;
-    const file = path.resolve(`temp-${process.pid}-repl.rdb`);
+    const file = `temp-${process.pid}-repl.rdb`;
     const fileSink = new FileSink(file + '.part');
     const snap = new Snapshot(s.ks, s.rdb.snapshotOptions(), fileSink);
     runInBackground(snap, fileSink, SNAPSHOT_SLICE_MS, (err) => {

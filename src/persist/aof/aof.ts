@@ -98,8 +98,9 @@ export class Aof {
     return this.server.config;
   }
 
+  /** Relative to the working directory (`dir`), as Redis keeps it. */
   dir(): string {
-    return path.resolve(this.cfg.get('appenddirname'));
+    return this.cfg.get('appenddirname');
   }
 
   private filename(): string {
@@ -134,7 +135,7 @@ export class Aof {
         throw e;
       }
     }
-    const legacy = path.resolve(this.filename());
+    const legacy = this.filename();
     if (!fs.existsSync(legacy)) return null;
     // aofUpgradePrepare: the old file becomes the base, under its own name, inside the directory.
     fs.mkdirSync(dir, { recursive: true });
