@@ -227,7 +227,18 @@ function checkFunction(type: number, inp: RdbInput): string | null {
 
 /** Writes latin1-carried bytes to stdout synchronously, so output order matches the C tool's. */
 export function stdoutPrint(latin1: string): void {
-  writeSync(1, Buffer.from(latin1, 'latin1'));
+  const b = Buffer.from(latin1, 'latin1');
+  for (let off = 0; off < b.length; ) {
+    try {
+      off += writeSync(1, b, off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // A reader that went away (| head) ends the tool, as SIGPIPE ends the C one.
+      if (code === 'EPIPE') process.exit(1);
+      if (code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // a full non-blocking pipe: wait for the reader
+    }
+  }
 }
 
 /** Command-line arguments as bytes, the way C sees them (file names print back unchanged). */
@@ -248,10 +259,14 @@ export function main(argv: string[]): number {
   let buf: Buffer;
   try {
     buf = readFileSync(argv[0]);
-  } catch {
-    // redis-check-rdb says nothing more when fopen fails.
-    stdoutPrint(`[offset 0] Checking RDB file ${argBytes(argv[0])}\n`);
-    return 1;
+  } catch (e) {
+    // fopen succeeds on a directory and the first read fails: a short read at offset 0.
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') buf = Buffer.alloc(0);
+    else {
+      // redis-check-rdb says nothing more when fopen fails.
+      stdoutPrint(`[offset 0] Checking RDB file ${argBytes(argv[0])}\n`);
+      return 1;
+    }
   }
   return checkRdbImage(buf, argBytes(argv[0]), stdoutPrint).ok ? 0 : 1;
 }

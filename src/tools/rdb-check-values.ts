@@ -151,13 +151,14 @@ function pairsOk(items: string[]): boolean {
   return true;
 }
 
+/** A pairs blob (hash or zset encodings): decodes, then checks the pairing. */
 function pairs(decode: () => string[], reason: string, line: number): string[] {
   const items = validated(decode, reason, line);
   if (!pairsOk(items)) throw new CheckCorrupt(reason, line);
   return items;
 }
 
-/** rdbLoadDoubleValue (ZSET v1 scores): false where sscanf("%lg") would read nothing. */
+/** rdbLoadDoubleValue (ZSET v1 scores): 253-255 are nan/inf/-inf; text sscanf("%lg") cannot read is a failed load. */
 function readStringDouble(inp: RdbInput): number {
   const n = inp.byte();
   if (n === 253) return NaN;

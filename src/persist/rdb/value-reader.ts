@@ -34,7 +34,7 @@ export interface LoadLimits {
 }
 
 export const DEFAULT_LIMITS: LoadLimits = {
-  hashMaxEntries: 128, hashMaxValue: 64, zsetMaxEntries: 128, zsetMaxValue: 64, setMaxIntset: 512,
+  hashMaxEntries: 512, hashMaxValue: 64, zsetMaxEntries: 128, zsetMaxValue: 64, setMaxIntset: 512,
 };
 
 /** A value, or null when it is empty (Redis skips such keys: "empty keys skipped"). */
