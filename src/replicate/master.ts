@@ -99,6 +99,11 @@ export class ReplicationMaster {
 
   constructor(private readonly server: Server) {
     server.config.watch('repl-backlog-size', (v) => this.backlog?.resize(Number(v)));
+    server.config.watch('client-output-buffer-limit', (v) => {
+      const parts = v.split(/\s+/);
+      const i = parts.findIndex((x) => x === 'replica' || x === 'slave');
+      this.hardLimit = i < 0 ? 0 : parseMem(parts[i + 1]);
+    });
   }
 
   get log() {
@@ -136,34 +141,57 @@ export class ReplicationMaster {
     this.feedRaw(Buffer.from(out, 'latin1'));
   }
 
+  /** The stream since the last flush, for the online replicas: written once per event-loop turn. */
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  private flushScheduled = false;
+  /** client-output-buffer-limit replica's hard limit in bytes (0 = none), kept current by a config watch. */
+  private hardLimit = 0;
+
   /** Appends bytes to the stream: backlog, offset, replicas. */
   feedRaw(data: Buffer): void {
     if (data.length === 0) return;
     const b = this.ensureBacklog();
     b.append(data);
     this.server.replOffset = b.end;
-    const hardLimit = this.outputLimit();
+    const hardLimit = this.hardLimit;
+    let online = false;
     for (const r of this.replicas.values()) {
-      if (r.state === 'online') {
-        const s = r.client.socket;
-        if (s !== null && !r.client.closed) {
-          s.write(data);
-          if (hardLimit > 0 && s.writableLength > hardLimit) this.dropForBufferLimit(r);
-        }
-      } else if (r.state !== 'wait_bgsave_start') {
+      if (r.state === 'online') online = true;
+      else if (r.state !== 'wait_bgsave_start') {
         r.pending.push(data);
         r.pendingBytes += data.length;
         if (hardLimit > 0 && r.pendingBytes > hardLimit) this.dropForBufferLimit(r);
       }
     }
+    if (!online) return;
+    // One write per replica per turn of the loop, however many commands (handleClientsWithPendingWrites).
+    this.batch.push(data);
+    this.batchBytes += data.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushBatch());
+    }
   }
 
-  /** client-output-buffer-limit replica: the hard limit in bytes (0 = none). */
-  private outputLimit(): number {
-    const v = this.server.config.get('client-output-buffer-limit').split(/\s+/);
-    const i = v.indexOf('replica') >= 0 ? v.indexOf('replica') : v.indexOf('slave');
-    if (i < 0) return 0;
-    return parseMem(v[i + 1]);
+  /**
+   * Writes the batched stream to the replicas online now. Called before any
+   * replica's state changes (putOnline, +CONTINUE), so none gets bytes twice.
+   */
+  flushBatch(): void {
+    this.flushScheduled = false;
+    if (this.batchBytes === 0) return;
+    const data = this.batch.length === 1 ? this.batch[0] : Buffer.concat(this.batch, this.batchBytes);
+    this.batch = [];
+    this.batchBytes = 0;
+    const hardLimit = this.hardLimit;
+    for (const r of this.replicas.values()) {
+      if (r.state !== 'online') continue;
+      const sock = r.client.socket;
+      if (sock === null || r.client.closed) continue;
+      sock.write(data);
+      if (hardLimit > 0 && sock.writableLength > hardLimit) this.dropForBufferLimit(r);
+    }
   }
 
   private dropForBufferLimit(r: ReplicaInfo): void {
@@ -285,6 +313,7 @@ export class ReplicationMaster {
       return false;
     }
     const c = info.client;
+    this.flushBatch(); // the backlog below already holds the batched bytes
     info.state = 'online';
     info.ackTime = Date.now();
     this.replicas.set(c, info);
@@ -398,6 +427,7 @@ export class ReplicationMaster {
 
   /** putSlaveOnline: the held stream goes out, then the live one. */
   private putOnline(r: ReplicaInfo): void {
+    this.flushBatch();
     r.state = 'online';
     r.ackTime = Date.now();
     const sock = r.client.socket;

@@ -368,15 +368,32 @@ export class ReplicaSide {
     m.authenticated = true;
     this.master = m;
     this.readOffset = s.replOffset;
+    this.fed = 0;
+    this.appliedPos = 0;
+    this.raw = Buffer.alloc(0);
   }
 
-  /** The live stream: run each command as the master, proxy its bytes, advance the offset. */
+  /** Stream bytes received from the master and given to its client's parser. */
+  private fed = 0;
+  /** Stream position (in `fed` terms) just after the last command applied. */
+  private appliedPos = 0;
+  /** The received bytes from appliedPos on: what is proxied once applied. */
+  private raw: Buffer = Buffer.alloc(0);
+
+  /**
+   * The live stream: run each command as the master, then append the very
+   * bytes received (not a re-encoding) to our backlog and sub-replicas, so
+   * the offset advances by what was applied, as Redis's reploff does.
+   */
   private streamData(d: Buffer): void {
     const m = this.master;
     if (m === null) return;
     const s = this.server;
     this.readOffset += d.length;
+    this.raw = this.raw.length === 0 ? d : Buffer.concat([this.raw, d]);
     m.parser.feed(d);
+    this.fed += d.length;
+    let done = 0;
     for (;;) {
       let argv: string[] | null;
       try {
@@ -385,10 +402,18 @@ export class ReplicaSide {
         return this.fail(`Protocol error from master: ${(e as Error).message}`);
       }
       if (argv === null) break;
-      const bytes = Buffer.from(encodeCommand(argv), 'latin1');
+      const end = this.fed - m.parser.pending;
+      const len = end - this.appliedPos;
+      this.appliedPos = end;
       if (argv.length >= 2 && argv[0].toLowerCase() === 'replconf' && argv[1].toLowerCase() === 'getack') {
-        this.sendAck(); // the offset before this GETACK, as Redis replies from inside the command
-        s.master.feedRaw(bytes);
+        // Our offset before this GETACK, as Redis replies from inside the command.
+        if (done > 0) {
+          s.master.feedRaw(this.raw.subarray(0, done));
+          this.raw = this.raw.subarray(done);
+          done = 0;
+        }
+        this.sendAck();
+        done += len;
         continue;
       }
       s.master.proxying = true;
@@ -400,7 +425,11 @@ export class ReplicaSide {
         s.ks.applyingMasterStream = false;
       }
       m.reply.truncate(0);
-      s.master.feedRaw(bytes);
+      done += len;
+    }
+    if (done > 0) {
+      s.master.feedRaw(this.raw.subarray(0, done));
+      this.raw = this.raw.subarray(done);
     }
     m.parser.retainInput();
   }
