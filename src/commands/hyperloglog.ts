@@ -104,8 +104,7 @@ function pfcount(ctx: CommandContext): void {
   const v = checkHll(ctx, ctx.ks.lookupRead(ctx.db, key));
   if (v === null) return;
   if (v === undefined) return ctx.reply.int(0);
-  // The cached cardinality is rewritten in place: a running snapshot must keep the old bytes.
-  if (ctx.ks.cow !== null) ctx.ks.cow.beforeWrite(ctx.db, key);
+  ctx.ks.editInPlace(ctx.db, key); // the cached cardinality may be rewritten below
   const o = unshare(ctx, key, v);
   if (cacheValid(o.buf)) return ctx.reply.int(readCache(o.buf));
   const card = hllCount(o.buf, o.length);

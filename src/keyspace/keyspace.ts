@@ -208,6 +208,14 @@ export class Keyspace {
   }
 
   /**
+   * A command that found its value with lookupRead is about to rewrite its
+   * bytes anyway (PFCOUNT's cached cardinality): a running snapshot keeps the old ones.
+   */
+  editInPlace(db: Database, key: string): void {
+    if (this.cow !== null) this.cow.beforeWrite(db, key);
+  }
+
+  /**
    * Replaces the value of an entry just returned by peekEntry/lookupWrite's
    * lookup, keeping its TTL: INCR's path, which must not look the key up twice.
    */

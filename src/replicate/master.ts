@@ -347,7 +347,7 @@ export class ReplicationMaster {
     const waiting = [...this.replicas.values()].filter((r) => r.state === 'wait_bgsave_start' && !r.client.closed);
     if (waiting.length === 0) return;
     const diskless = s.config.bool('repl-diskless-sync') && waiting.every((r) => r.capaEof);
-    const targets = diskless ? waiting : waiting;
+    const targets = waiting;
     const offset = s.replOffset;
     for (const r of targets) {
       r.state = 'wait_bgsave_end';

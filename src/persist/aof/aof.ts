@@ -48,7 +48,6 @@ export class Aof {
   state: AofState = 'off';
   manifest: Manifest | null = null;
   private fd: number | null = null;
-  private incrInfo: AofFileInfo | null = null;
   private buf = '';
   private flushScheduled = false;
   private selectedDb = -1;
@@ -267,8 +266,7 @@ export class Aof {
       const inc = m.newIncr();
       s.log.notice(`Creating AOF incr file ${inc.name} on server start`);
     }
-    this.incrInfo = m.incr[m.incr.length - 1];
-    this.fd = fs.openSync(path.join(dir, this.incrInfo.name), 'a', 0o644);
+    this.fd = fs.openSync(path.join(dir, m.incr[m.incr.length - 1].name), 'a', 0o644);
     m.persist(dir);
     this.deleteHistory();
     this.currentSize = this.filesSize();
@@ -435,7 +433,6 @@ export class Aof {
         fs.closeSync(this.fd);
       }
       incr = this.manifest.newIncr();
-      this.incrInfo = incr;
       this.fd = fs.openSync(path.join(dir, incr.name), 'a', 0o644);
       this.selectedDb = -1;
       this.subscribe();

@@ -5,7 +5,7 @@
  * a corrupt one.
  */
 import { lzfDecompress } from './lzf.js';
-import { bytesToString } from '../../protocol/request-parser.js';
+import { bytesToString } from '../../util/latin1.js';
 import { RdbError } from './rdb-error.js';
 import { RDB_ENCVAL, RDB_ENC_INT8, RDB_ENC_INT16, RDB_ENC_INT32, RDB_ENC_LZF, RDB_32BITLEN, RDB_64BITLEN } from './rdb-format.js';
 
