@@ -100,6 +100,11 @@ export class Server {
   readonly replicaSide: ReplicaSide = new ReplicaSide(this);
   readonly failover: Failover = new Failover(this);
   private nextClientId = 1;
+
+  /** A client id for connections the server opens itself (the link to our master). */
+  allocClientId(): number {
+    return this.nextClientId++;
+  }
   port = 6379;
   shuttingDown = false;
   /** Invoked when the process should exit (main.ts sets it; tests embed without exiting). */
@@ -456,6 +461,7 @@ export class Server {
     c.closed = true;
     if (c.blocked !== null) this.blocking.disconnected(c);
     if (c.replicaInfo !== null) this.master.disconnected(c);
+    if (c.isMaster) this.replicaSide.masterClientClosed(c);
     this.pausedClients.delete(c);
     this.monitors.delete(c);
     if (c.subs !== null) this.pubsub.unsubscribeAll(c);

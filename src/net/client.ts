@@ -93,8 +93,8 @@ export class Client implements CommandContext {
     if (a === undefined) return true;
     return a === '127.0.0.1' || a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
   }
-  readonly addr: string;
-  readonly laddr: string;
+  addr: string;
+  laddr: string;
 
   constructor(
     readonly server: Server,

@@ -363,9 +363,17 @@ export class ReplicaSide {
     const s = this.server;
     this.state = 'connected';
     this.linkDownSince = 0;
-    const m = new Client(s, null, 0);
+    // The master link as a client of ours (CLIENT LIST flags=M, CLIENT KILL TYPE master);
+    // it has no socket of its own: replies are dropped, the link is ours.
+    const m = new Client(s, null, s.allocClientId());
     m.isMaster = true;
     m.authenticated = true;
+    const sock = this.socket;
+    if (sock !== null) {
+      m.addr = `${sock.remoteAddress}:${sock.remotePort}`;
+      m.laddr = `${sock.localAddress}:${sock.localPort}`;
+    }
+    s.clients.set(m.id, m);
     this.master = m;
     this.readOffset = s.replOffset;
     this.fed = 0;
@@ -459,11 +467,18 @@ export class ReplicaSide {
     if (this.linkDownSince === 0) this.linkDownSince = Date.now();
   }
 
+  /** CLIENT KILL of the master client: the link goes, and cron reconnects (partially, from our offset). */
+  masterClientClosed(c: Client): void {
+    if (this.master === c) this.linkLost('client killed');
+  }
+
   private dropLink(): void {
     const sock = this.socket;
     this.socket = null;
     sock?.destroy();
+    const m = this.master;
     this.master = null;
+    if (m !== null && !m.closed) m.close();
     this.transfer = null;
     this.expect = [];
     this.inbuf = Buffer.alloc(0);

@@ -308,3 +308,25 @@ test('FAILOVER from a Redis master to a Reddish replica', async (t) => {
   if (!redisAvailable()) return t.skip('redis-server is not installed');
   await failover('redis', 'reddish');
 });
+
+test('CLIENT LIST shows the replication links (flags=S on the master, flags=M on the replica); killing the master link resyncs partially', async () => {
+  try {
+    const m = await node('reddish');
+    const r = await node('reddish');
+    await replicaOf(r, m);
+    await m.c.set('a', '1');
+    await synced(m, r);
+    assert.match(String(await m.c.call('CLIENT', 'LIST', 'TYPE', 'replica')), /flags=S /);
+    assert.match(String(await r.c.call('CLIENT', 'LIST', 'TYPE', 'master')), /flags=M /);
+    const before = await stats(m);
+    assert.equal(await r.c.client('KILL', 'TYPE', 'master'), 1);
+    await m.c.set('b', '2');
+    await synced(m, r, 10000);
+    assert.equal(await r.c.get('b'), '2');
+    const after = await stats(m);
+    assert.equal(after.full, before.full);
+    assert.equal(after.ok, before.ok + 1);
+  } finally {
+    await stopAll();
+  }
+});
