@@ -89,6 +89,8 @@ export class ReplicationMaster {
   syncPartialErr = 0;
   private syncRunning = false;
   private lastPing = 0;
+  /** When the last replica went away (repl-backlog-ttl counts from here). */
+  private noReplicasSince = 0;
   /** Set while the replica side applies its master's stream: that stream is proxied raw instead. */
   proxying = false;
   /** Called with every replica ACK (WAIT wakes on these). */
@@ -450,6 +452,18 @@ export class ReplicationMaster {
   cron(): void {
     const s = this.server;
     const now = Date.now();
+    // repl-backlog-ttl: a master without replicas for that long frees its backlog (and so its
+    // history: the next replica gets a full sync under a new replid). Replicas keep theirs.
+    if (this.replicas.size > 0) this.noReplicasSince = 0;
+    else if (this.backlog !== null && !s.ks.isReplica) {
+      if (this.noReplicasSince === 0) this.noReplicasSince = now;
+      const ttl = s.config.num('repl-backlog-ttl') * 1000;
+      if (ttl > 0 && now - this.noReplicasSince >= ttl) {
+        this.log.notice(`Replication backlog freed after ${ttl / 1000} seconds without connected replicas.`);
+        this.backlog = null;
+        this.noReplicasSince = 0;
+      }
+    }
     const period = s.config.num('repl-ping-replica-period') * 1000;
     // No PING while writes are paused: a FAILOVER waits for replicas to reach a still offset.
     if (this.replicas.size > 0 && now - this.lastPing >= period && !s.ks.isReplica && s.pauseType === 0) {

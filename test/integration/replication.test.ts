@@ -28,10 +28,10 @@ interface Node {
 
 const started: Node[] = [];
 
-async function node(kind: ServerKind, extra: string[] = []): Promise<Node> {
+async function node(kind: ServerKind, extra: string[] = [], password?: string): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), `repl-${kind}-`));
   const srv = await startOnDir(kind, dir, [...REPL_ARGS, ...extra]);
-  const c = new Redis({ port: srv.port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+  const c = new Redis({ port: srv.port, host: '127.0.0.1', maxRetriesPerRequest: 1, password });
   const n = { kind, srv, c, dir };
   started.push(n);
   return n;
@@ -326,6 +326,40 @@ test('CLIENT LIST shows the replication links (flags=S on the master, flags=M on
     const after = await stats(m);
     assert.equal(after.full, before.full);
     assert.equal(after.ok, before.ok + 1);
+  } finally {
+    await stopAll();
+  }
+});
+
+test('masterauth, replica-serve-stale-data no and repl-backlog-ttl', async () => {
+  try {
+    const m = await node('reddish', ['--requirepass', 'secret', '--repl-backlog-ttl', '1'], 'secret');
+    await m.c.set('k', 'v');
+    const wrong = await node('reddish', ['--masterauth', 'nope']);
+    await replicaOf(wrong, m);
+    const r = await node('reddish', ['--masterauth', 'secret', '--replica-serve-stale-data', 'no']);
+    await replicaOf(r, m);
+    await synced(m, r);
+    assert.equal(await r.c.get('k'), 'v');
+    await sleep(300);
+    assert.equal(field(await replInfo(wrong), 'master_link_status'), 'down');
+    assert.match(wrong.srv.output(), /Unable to AUTH to MASTER: WRONGPASS/);
+    // The master goes away: stale reads are refused, INFO (a "stale" command) still answers.
+    m.srv.proc.kill('SIGSTOP');
+    await r.c.config('SET', 'repl-timeout', '1');
+    for (let i = 0; i < 100 && field(await replInfo(r), 'master_link_status') === 'up'; i++) await sleep(50);
+    await assert.rejects(r.c.get('k'), /MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'\./);
+    assert.equal(field(await replInfo(r), 'role'), 'slave');
+    m.srv.proc.kill('SIGCONT');
+    // Without replicas for repl-backlog-ttl seconds, the master frees its backlog.
+    await r.c.replicaof('NO', 'ONE');
+    await wrong.c.replicaof('NO', 'ONE');
+    let active = '1';
+    for (let i = 0; i < 80 && active === '1'; i++) {
+      await sleep(50);
+      active = field(await replInfo(m), 'repl_backlog_active');
+    }
+    assert.equal(active, '0');
   } finally {
     await stopAll();
   }
