@@ -215,11 +215,6 @@ export class Server {
     return this.ks.cow === null;
   }
 
-  /** An AOF rewrite holds the background slot (BGSAVE must wait or be scheduled). */
-  aofRewriteInProgress(): boolean {
-    return this.aof.rewriting;
-  }
-
   /**
    * CONFIG SET port / bind: listen on the new address, then close the old
    * listeners. Node binds asynchronously, so the command has already answered

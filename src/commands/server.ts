@@ -106,7 +106,7 @@ function bgsave(ctx: CommandContext): void {
   }
   const s = ctx.server;
   if (s.rdb.inProgress) return ctx.reply.error('ERR Background save already in progress');
-  if (s.aofRewriteInProgress()) {
+  if (!s.snapshotSlotFree()) {
     if (!schedule) {
       return ctx.reply.error('ERR Another child process is active (AOF?): can\'t BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.');
     }
@@ -122,7 +122,7 @@ function bgsave(ctx: CommandContext): void {
 function bgrewriteaof(ctx: CommandContext): void {
   const aof = ctx.server.aof;
   if (aof.rewriting) return ctx.reply.error('ERR Background append only file rewriting already in progress');
-  if (ctx.client.multi !== null || ctx.server.rdb.inProgress) {
+  if (ctx.client.multi !== null || !ctx.server.snapshotSlotFree()) {
     aof.rewriteScheduled = true;
     return ctx.reply.simple('Background append only file rewriting scheduled');
   }

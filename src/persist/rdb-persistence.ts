@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Server } from '../server.js';
-import { Snapshot, runInBackground, type SnapshotOptions, type SnapshotSink } from './snapshot.js';
+import { Snapshot, runInBackground, type SnapshotOptions } from './snapshot.js';
 import { FileSink, SyncFileSink } from './file-sink.js';
 import { loadRdb, type LoadResult } from './rdb/rdb-loader.js';
 import type { LoadLimits } from './rdb/value-reader.js';
@@ -157,6 +157,9 @@ export class RdbPersistence {
   startBackground(reason = 'BGSAVE'): string | null {
     const s = this.server;
     if (this.bg !== null) return 'Background save already in progress';
+    if (!s.snapshotSlotFree()) {
+      return "Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
+    }
     const final = this.filePath();
     const temp = path.join(path.dirname(final), `temp-${process.pid}-bg.rdb`);
     let sink: FileSink;
@@ -219,7 +222,7 @@ export class RdbPersistence {
 
   /** serverCron's part: a due save point, or a scheduled BGSAVE, starts one. */
   cron(): void {
-    if (this.bg !== null || this.server.aofRewriteInProgress()) return;
+    if (this.bg !== null || !this.server.snapshotSlotFree()) return;
     const now = Math.floor(Date.now() / 1000);
     const ks = this.server.ks;
     if (this.scheduled) {
@@ -283,11 +286,6 @@ export class RdbPersistence {
     return r;
   }
 
-  /** A snapshot of the dataset now into any sink, in the background (replication will use this). */
-  snapshotTo(sink: SnapshotSink, done: (err: Error | null, snap: Snapshot) => void): { cancel(): void } {
-    const snap = new Snapshot(this.server.ks, this.snapshotOptions(), sink);
-    return runInBackground(snap, sink, SNAPSHOT_SLICE_MS, (err) => done(err, snap));
-  }
 }
 
 /** process.cwd() throws once the directory was removed; a log line must not. */

@@ -89,3 +89,33 @@ test('BGSAVE while an AOF rewrite runs: refused, or SCHEDULEd and then done', as
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('one keyspace walk at a time: BGSAVE during a replica full sync is refused, never a crash', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'reddish-walks-'));
+  const rroot = mkdtempSync(join(tmpdir(), 'reddish-walks-r-'));
+  const srv = await startOnDir('reddish', root, ['--save', '', '--repl-diskless-sync-delay', '0']);
+  const c = new Redis({ port: srv.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+  let replica: Awaited<ReturnType<typeof startOnDir>> | null = null;
+  try {
+    await c.call('DEBUG', 'POPULATE', '300000');
+    replica = await startOnDir('reddish', rroot, ['--save', '', '--replicaof', '127.0.0.1', String(srv.port)]);
+    const replies = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      replies.add(await c.bgsave().catch((e: Error) => e.message));
+      await sleep(20);
+    }
+    for (const r of replies) {
+      assert.ok(
+        /^Background saving started$|Background save already in progress|Another child process is active \(AOF\?\)/.test(r),
+        `unexpected BGSAVE reply: ${r}`,
+      );
+    }
+    assert.equal(await c.ping(), 'PONG');
+  } finally {
+    c.disconnect();
+    await replica?.kill('SIGKILL');
+    await srv.kill('SIGKILL');
+    rmSync(root, { recursive: true, force: true });
+    rmSync(rroot, { recursive: true, force: true });
+  }
+});

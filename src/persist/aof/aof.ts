@@ -383,7 +383,7 @@ export class Aof {
         });
       }
     }
-    if (this.rewrite !== null || this.server.rdb.inProgress) return;
+    if (this.rewrite !== null || !this.server.snapshotSlotFree()) return;
     if (this.rewriteScheduled) {
       this.rewriteScheduled = false;
       this.startRewrite();
@@ -412,7 +412,8 @@ export class Aof {
   startRewrite(): string | null {
     const s = this.server;
     if (this.rewrite !== null) return 'Background append only file rewriting already in progress';
-    if (s.rdb.inProgress) {
+    // One keyspace walk at a time (BGSAVE, a replica's full sync): wait for it.
+    if (!s.snapshotSlotFree()) {
       this.rewriteScheduled = true;
       return 'scheduled';
     }
