@@ -395,7 +395,15 @@ export class ReplicationMaster {
   private diskSync(targets: ReplicaInfo[]): void {
     const s = this.server;
     const file = `temp-${process.pid}-repl.rdb`;
-    const fileSink = new FileSink(file + '.part');
+    let fileSink: FileSink;
+    try {
+      fileSink = new FileSink(file + '.part');
+    } catch (e) {
+      this.syncRunning = false;
+      this.log.warning(`Can't save in background for replication: ${(e as Error).message}`);
+      for (const r of targets) r.client.close();
+      return;
+    }
     const snap = new Snapshot(s.ks, s.rdb.snapshotOptions(), fileSink);
     runInBackground(snap, fileSink, SNAPSHOT_SLICE_MS, (err) => {
       const fail = (e: Error): void => {

@@ -410,6 +410,18 @@ export class Aof {
    * when it waits for a BGSAVE, or an error text.
    */
   startRewrite(): string | null {
+    try {
+      return this.startRewriteUnsafe();
+    } catch (e) {
+      // A full disk or a vanished dir: the command fails, the server goes on.
+      this.lastBgrewriteStatus = 'err';
+      this.consecutiveFailures++;
+      this.server.log.warning(`Can't rewrite append only file in background: ${(e as Error).message}`);
+      return `Can't rewrite append only file in background: ${(e as Error).message}`;
+    }
+  }
+
+  private startRewriteUnsafe(): string | null {
     const s = this.server;
     if (this.rewrite !== null) return 'Background append only file rewriting already in progress';
     // One keyspace walk at a time (BGSAVE, a replica's full sync): wait for it.
@@ -518,7 +530,11 @@ export class Aof {
       }
     }
     m.history = [];
-    m.persist(this.dir());
+    try {
+      m.persist(this.dir());
+    } catch (e) {
+      this.server.log.warning(`Error trying to persist the AOF manifest: ${(e as Error).message}`);
+    }
   }
 
   // ---- switching on and off ----------------------------------------------
