@@ -9,7 +9,7 @@
  */
 import { readFileSync, readdirSync, openSync, closeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { splitArgs } from '../protocol/request-parser.js';
+import { splitArgs } from '../util/split-args.js';
 import { globMatch } from '../util/glob.js';
 import { Config, ConfigError } from './config.js';
 import { type FileState } from './directives.js';

@@ -10,7 +10,7 @@
  */
 import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { splitArgs } from '../protocol/request-parser.js';
+import { splitArgs } from '../util/split-args.js';
 import type { Config } from './config.js';
 import { formatMemory, type Directive, type RewriteLine } from './directives.js';
 import { repr } from '../util/repr.js';

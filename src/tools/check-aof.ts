@@ -349,7 +349,11 @@ interface ManifestEntry {
   type: string;
 }
 
-/** sdssplitargs: words, "double quoted" with escapes, 'single quoted'; null on bad quoting. */
+/**
+ * sdssplitargs: words, "double quoted" with escapes, 'single quoted'; null on bad quoting.
+ * Its own copy (not util/split-args.ts): redis-check-aof reads the line as a C string, so
+ * bytes past a NUL are treated as the end, which its reports reproduce.
+ */
 function splitArgs(line: string): string[] | null {
   const out: string[] = [];
   let p = 0;

@@ -23,11 +23,8 @@ import { RawClient } from '../support/raw-client.js';
 import { freePort } from '../support/free-port.js';
 import { toPlain } from '../../src/protocol/resp-value.js';
 import { Crc64 } from '../../src/persist/rdb/crc64.js';
-import { Config } from '../../src/config/config.js';
-import { Server } from '../../src/server.js';
-import { Client } from '../../src/net/client.js';
-import { processCommand } from '../../src/dispatch/process-command.js';
-import type { Effect } from '../../src/propagate/propagate.js';
+import type { Client } from '../../src/net/client.js';
+import { inProcessServer } from '../support/in-process.js';
 
 let pair: Pair;
 /** MIGRATE targets: open, and with requirepass. */
@@ -563,19 +560,7 @@ test('commands pipelined after a MIGRATE wait for its reply and run in order', a
 // ---- in process: propagation ------------------------------------------------------
 
 function inProcess() {
-  const server = new Server(new Config());
-  let nextId = 1;
-  const effects: string[][][] = [];
-  server.propagator.subscribe((e: readonly Effect[]) => effects.push(e.map((x) => [...x.argv])));
-  const client = () => {
-    const c = new Client(server, null, nextId++);
-    server.clients.set(c.id, c);
-    return c;
-  };
-  const run = (c: Client, ...argv: string[]) => {
-    processCommand(c, argv);
-    return c.reply.take();
-  };
+  const base = inProcessServer();
   /** The reply of a parked command, once it comes. */
   const later = async (c: Client) => {
     const end = Date.now() + 5000;
@@ -585,7 +570,7 @@ function inProcess() {
     }
     return c.reply.take();
   };
-  return { server, effects, client, run, later };
+  return { ...base, later };
 }
 
 test('RESTORE propagates an absolute TTL with ABSTTL, and DEL when REPLACE meets a past TTL', () => {

@@ -8,28 +8,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Config } from '../../src/config/config.js';
-import { Server } from '../../src/server.js';
-import { Client } from '../../src/net/client.js';
-import { processCommand } from '../../src/dispatch/process-command.js';
-import type { Effect } from '../../src/propagate/propagate.js';
+import { inProcessServer } from '../support/in-process.js';
 
-function setup() {
-  const server = new Server(new Config());
-  let nextId = 1;
-  const effects: string[][][] = [];
-  server.propagator.subscribe((e: readonly Effect[]) => effects.push(e.map((x) => [...x.argv])));
-  const client = () => {
-    const c = new Client(server, null, nextId++);
-    server.clients.set(c.id, c);
-    return c;
-  };
-  const run = (c: Client, ...argv: string[]) => {
-    processCommand(c, argv);
-    return c.reply.take();
-  };
-  return { server, effects, client, run };
-}
+const setup = inProcessServer;
 
 test('BLPOP/BRPOP served at once propagate as LPOP/RPOP key', () => {
   const { effects, client, run } = setup();

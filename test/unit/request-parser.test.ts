@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RequestParser, ProtocolError, splitArgs } from '../../src/protocol/request-parser.js';
+import { RequestParser, ProtocolError } from '../../src/protocol/request-parser.js';
+import { splitArgs } from '../../src/util/split-args.js';
 import { PROTOCOL_ERR } from '../../src/protocol/errors.js';
 import { Rng } from '../differential/generator.js';
 

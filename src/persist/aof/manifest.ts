@@ -7,6 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { splitArgs } from '../../util/split-args.js';
+import { repr } from '../../util/repr.js';
 
 export type AofFileType = 'b' | 'h' | 'i';
 
@@ -138,59 +140,7 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** sdssplitargs for the manifest's needs: bare words and "quoted strings" with \\ escapes. */
-function splitArgs(line: string): string[] | null {
-  const out: string[] = [];
-  let i = 0;
-  while (i < line.length) {
-    while (i < line.length && /\s/.test(line[i])) i++;
-    if (i >= line.length) break;
-    let cur = '';
-    if (line[i] === '"') {
-      i++;
-      let closed = false;
-      while (i < line.length) {
-        const ch = line[i];
-        if (ch === '\\' && i + 1 < line.length) {
-          const n = line[i + 1];
-          if (n === 'x' && /^[0-9a-fA-F]{2}$/.test(line.slice(i + 2, i + 4))) {
-            cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
-            i += 4;
-            continue;
-          }
-          cur += n === 'n' ? '\n' : n === 'r' ? '\r' : n === 't' ? '\t' : n === 'b' ? '\b' : n === 'a' ? '\x07' : n;
-          i += 2;
-          continue;
-        }
-        if (ch === '"') {
-          closed = true;
-          i++;
-          break;
-        }
-        cur += ch;
-        i++;
-      }
-      if (!closed || (i < line.length && !/\s/.test(line[i]))) return null;
-    } else {
-      while (i < line.length && !/\s/.test(line[i])) cur += line[i++];
-    }
-    out.push(cur);
-  }
-  return out;
-}
-
-/** Names with spaces or quotes are written quoted (sdscatrepr), as Redis does. */
+/** Names with spaces, quotes or unprintable bytes are written quoted (sdsneedsrepr + sdscatrepr). */
 function quoteIfNeeded(name: string): string {
-  if (!/[\s"\\]/.test(name) && !/[^\x21-\x7e]/.test(name)) return name;
-  let s = '"';
-  for (const ch of name) {
-    const c = ch.charCodeAt(0);
-    if (ch === '\\' || ch === '"') s += '\\' + ch;
-    else if (ch === '\n') s += '\\n';
-    else if (ch === '\r') s += '\\r';
-    else if (ch === '\t') s += '\\t';
-    else if (c < 0x20 || c > 0x7e) s += '\\x' + c.toString(16).padStart(2, '0');
-    else s += ch;
-  }
-  return s + '"';
+  return /[\s"\\]/.test(name) || /[^\x21-\x7e]/.test(name) ? repr(name) : name;
 }
