@@ -7,6 +7,7 @@
 // only the commands Reddish implements.
 //
 // Usage: npm run build && node scripts/gen-command-metadata.mjs [redis-server path]
+//        node scripts/gen-command-metadata.mjs --sentinel   (redis-sentinel's table → redis-sentinel-commands.json)
 // Tree encoding: JSON string = bulk, number = integer, array = array,
 // {"+":s} = simple string, {"~":[...]} = set, {"%":[[k,v],...]} = map, null = null.
 import { spawn } from 'node:child_process';
@@ -14,9 +15,17 @@ import net from 'node:net';
 import fs from 'node:fs';
 import { decode } from '../dist/src/protocol/resp-value.js';
 
-const bin = process.argv[2] ?? 'redis-server';
+const sentinel = process.argv[2] === '--sentinel';
+const bin = sentinel ? 'redis-sentinel' : process.argv[2] ?? 'redis-server';
 const port = 20000 + Math.floor(Math.random() * 20000);
-const srv = spawn(bin, ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+let args = ['--port', String(port), '--save', '', '--appendonly', 'no'];
+if (sentinel) {
+  // Sentinel needs a writable config file of its own.
+  const dir = fs.mkdtempSync('/tmp/gen-sentinel-');
+  fs.writeFileSync(`${dir}/sentinel.conf`, `port ${port}\nbind 127.0.0.1\n`);
+  args = [`${dir}/sentinel.conf`];
+}
+const srv = spawn(bin, args, { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 300));
 
 function tree(v) {
@@ -62,5 +71,6 @@ for (const [k, v] of docs.value) {
   if (out[k.value]) out[k.value].docs = tree(v);
 }
 const sorted = Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
-fs.writeFileSync(new URL('../src/dispatch/redis-commands.json', import.meta.url), JSON.stringify(sorted) + '\n');
+const target = sentinel ? 'redis-sentinel-commands.json' : 'redis-commands.json';
+fs.writeFileSync(new URL(`../src/dispatch/${target}`, import.meta.url), JSON.stringify(sorted) + '\n');
 console.log(`wrote ${Object.keys(sorted).length} commands`);

@@ -4,7 +4,8 @@
  *   reddish-server [/path/to/redis.conf] [--directive value ...]
  *   reddish-server - (config from stdin), -v/--version, -h/--help
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, accessSync, constants, realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { Config } from './config/config.js';
 import { ConfigOpenError, FatalConfigError, finalChecks, loadConfigString, newLoadState, optionsToConfig, readConfigFile, type Segment } from './config/config-file.js';
@@ -30,7 +31,15 @@ function usage(): string {
   ].join('\n');
 }
 
-async function main(argv: string[]): Promise<void> {
+/**
+ * Sentinel mode as checkForSentinelMode decides it: started under a
+ * *-sentinel name, or with --sentinel anywhere on the command line.
+ */
+function sentinelModeRequested(argv: string[], opts: { sentinel?: boolean }): boolean {
+  return opts.sentinel === true || /(redis|reddish)-sentinel$/.test(process.argv[1] ?? '') || argv.includes('--sentinel');
+}
+
+export async function runServer(argv: string[], opts: { sentinel?: boolean } = {}): Promise<void> {
   if (argv[0] === '-v' || argv[0] === '--version') {
     process.stdout.write(`Reddish server v=${VERSION} redis_version=7.0.15 bits=64 node=${process.version}\n`);
     return;
@@ -41,6 +50,12 @@ async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   const config = new Config();
+  if (sentinelModeRequested(argv, opts)) {
+    // initSentinelConfig: Sentinel's own default port, and no protected mode.
+    config.sentinelMode = true;
+    config.apply('port', ['26379']);
+    config.apply('protected-mode', ['no']);
+  }
   try {
     // As main() + loadServerConfig(): file text, then stdin, then "\n" + the options, parsed as one text.
     let rest = argv;
@@ -68,6 +83,7 @@ async function main(argv: string[]): Promise<void> {
     if (segments.length === 0) segments.push({ start: 0, name: 'the command line options' });
     loadConfigString(config, text, segments, newLoadState());
     finalChecks(config);
+    if (config.sentinelMode) sentinelCheckConfigFile(config.file);
   } catch (e) {
     if (e instanceof FatalConfigError) {
       process.stderr.write(e.report());
@@ -85,7 +101,17 @@ async function main(argv: string[]): Promise<void> {
     process.stderr.write(`\n*** FATAL CONFIG ERROR ***\n${why}\n`);
     process.exit(1);
   }
-  const server = new Server(config);
+  let server: Server;
+  try {
+    server = new Server(config);
+  } catch (e) {
+    // Sentinel's own directives are applied when its state is built.
+    if (e instanceof FatalConfigError) {
+      process.stderr.write(e.report());
+      process.exit(1);
+    }
+    throw e;
+  }
   const stop = (sig: string) => {
     server.log.warning(`Received ${sig} scheduling shutdown...`);
     server.shutdown(0);
@@ -100,7 +126,33 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((e) => {
-  process.stderr.write(`${(e as Error).stack}\n`);
-  process.exit(1);
-});
+/** sentinelCheckConfigFile: Sentinel keeps its state in its config file, so it must have a writable one. */
+function sentinelCheckConfigFile(file: string | null): void {
+  const stamp = `${process.pid}:X ${new Date().toUTCString()} #`;
+  if (file === null) {
+    process.stderr.write(`${stamp} Sentinel needs config file on disk to save state. Exiting...\n`);
+    process.exit(1);
+  }
+  try {
+    accessSync(file, constants.W_OK);
+  } catch (e) {
+    process.stderr.write(`${stamp} Sentinel config file ${file} is not writable: ${(e as Error).message}. Exiting...\n`);
+    process.exit(1);
+  }
+}
+
+// Run as the reddish-server program (not when imported by bin/reddish-sentinel).
+function isEntryPoint(): boolean {
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(process.argv[1] ?? '')).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  runServer(process.argv.slice(2)).catch((e) => {
+    process.stderr.write(`${(e as Error).stack}\n`);
+    process.exit(1);
+  });
+}

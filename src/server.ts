@@ -19,6 +19,9 @@ import { Logger, type LogLevel } from './observe/log.js';
 import { Slowlog } from './observe/slowlog.js';
 import { LatencyMonitor } from './observe/latency.js';
 import { ALL_COMMANDS } from './commands/index.js';
+import { SENTINEL_MODE_COMMANDS } from './commands/sentinel.js';
+import { Sentinel } from './sentinel/sentinel.js';
+import { rewriteSentinelOptions } from './sentinel/sentinel-config.js';
 import { installTypeHooks } from './commands/type-hooks.js';
 import { Cron } from './cron.js';
 import { VERSION } from './version.js';
@@ -58,7 +61,9 @@ export class Server {
   readonly log = new Logger();
   readonly propagator = new Propagator();
   ks!: Keyspace;
-  readonly commands = new CommandTable(ALL_COMMANDS);
+  readonly commands: CommandTable;
+  /** Sentinel mode's state; null for a data server. */
+  readonly sentinel: Sentinel | null = null;
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
   readonly pubsub: PubSub = new PubSub(this);
@@ -113,6 +118,17 @@ export class Server {
   constructor(config: Config) {
     installTypeHooks();
     this.config = config;
+    if (config.sentinelMode) {
+      // Sentinel is a mode of this server: its own command table and state, the same net, protocol and pub/sub.
+      this.commands = new CommandTable(SENTINEL_MODE_COMMANDS, 'redis-sentinel-commands.json');
+      this.log.role = 'X';
+      const sentinel = new Sentinel(this);
+      this.sentinel = sentinel;
+      config.rewriteExtra = (state) => rewriteSentinelOptions(sentinel, state);
+      sentinel.loadConfig(config.sentinelLines);
+    } else {
+      this.commands = new CommandTable(ALL_COMMANDS);
+    }
     this.runId = randomHex(40);
     this.ks = new Keyspace(config.num('databases'), this.propagator);
     this.watchers = new Watchers(this.ks);
@@ -154,12 +170,13 @@ export class Server {
     log.notice('oO0OoO0OoO0Oo Reddish is starting oO0OoO0OoO0Oo');
     log.notice(`Reddish version=${VERSION}, redis_version=7.0.15, bits=64, pid=${process.pid}, just started`);
     log.notice(this.config.file ? 'Configuration loaded' : 'Warning: no config file specified, using the default config. In order to specify a config file use reddish-server /path/to/redis.conf');
-    log.notice(`Running mode=standalone, port=${this.port}.`);
+    log.notice(`Running mode=${this.sentinel ? 'sentinel' : 'standalone'}, port=${this.port}.`);
     if (this.port !== 0) await this.listen();
     const pidfile = this.config.get('pidfile');
     if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
     log.notice('Server initialized');
-    this.loadDataFromDisk();
+    if (this.sentinel) this.sentinel.start();
+    else this.loadDataFromDisk();
     this.cron.start();
     this.config.watch('port', () => this.rebind());
     this.config.watch('bind', () => this.rebind());
@@ -529,7 +546,7 @@ export class Server {
       this.log.notice('Calling fsync() on the AOF file.');
       this.aof.flushAndSync();
     }
-    if (!how.nosave && (how.save || this.rdb.savePoints().length > 0)) {
+    if (this.sentinel === null && !how.nosave && (how.save || this.rdb.savePoints().length > 0)) {
       this.log.notice('Saving the final RDB snapshot before exiting.');
       if (!this.rdb.saveSync() && !how.force) {
         this.log.warning('Error trying to save the DB, can\'t exit.');
@@ -538,6 +555,7 @@ export class Server {
     }
     this.shuttingDown = true;
     this.cron.stop();
+    this.sentinel?.stop();
     for (const l of this.listeners) l.close();
     for (const c of [...this.clients.values()]) {
       c.flush();
@@ -551,7 +569,7 @@ export class Server {
         /* already gone */
       }
     }
-    this.log.warning('Reddish is now ready to exit, bye bye...');
+    this.log.warning(`${this.sentinel ? 'Sentinel' : 'Reddish'} is now ready to exit, bye bye...`);
     this.onShutdown(code);
     return true;
   }

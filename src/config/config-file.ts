@@ -151,7 +151,11 @@ export function loadConfigString(config: Config, text: string, segments: Segment
       fail('Module configs are not supported by Reddish');
     }
     if (name === 'sentinel') {
-      if (argv!.length !== 1) fail('sentinel directive while not in sentinel mode');
+      if (argv!.length === 1) continue;
+      if (!config.sentinelMode) fail('sentinel directive while not in sentinel mode');
+      let src = segs[0].name;
+      for (const s of segs) if (lineStart >= s.start) src = s.name;
+      config.sentinelLines.push({ argv: args, line, lineno: i + 1, file: src });
       continue;
     }
     fail('Bad directive or wrong number of arguments');

@@ -5,6 +5,7 @@
  * CONFIG GET shows, with typed getters for the subsystems; a change notifies
  * its subscribers (the "apply" step of CONFIG SET).
  */
+import type { RewriteSink } from './config-rewrite.js';
 import { DIRECTIVES, LLONG_MAX, memToBig, string2ll, type Directive, type FileState } from './directives.js';
 
 export class ConfigError extends Error {}
@@ -29,6 +30,11 @@ export class Config {
   readonly renames = new Map<string, string>();
   /** `user` lines, kept for the ACL issue. */
   readonly users: string[][] = [];
+  /** Sentinel mode (--sentinel or a reddish-sentinel executable): `sentinel` lines are queued, not refused. */
+  sentinelMode = false;
+  readonly sentinelLines: Array<{ argv: string[]; line: string; lineno: number; file: string }> = [];
+  /** Lines a mode adds to CONFIG REWRITE (Sentinel's state). */
+  rewriteExtra: ((state: RewriteSink) => void) | null = null;
 
   constructor() {
     for (const d of DIRECTIVES) {

@@ -7,11 +7,20 @@ import { readFileSync } from 'node:fs';
 import type { CommandDef, CommandSpec, MetaTree } from './command-spec.js';
 import type { ReplySink } from '../protocol/reply-writer.js';
 
-// Copied beside the compiled file by `npm run build`.
-const META = JSON.parse(readFileSync(new URL('./redis-commands.json', import.meta.url), 'utf8')) as Record<
-  string,
-  { info: MetaTree[]; docs: MetaTree }
->;
+type Metadata = Record<string, { info: MetaTree[]; docs: MetaTree }>;
+
+/** redis-server's table, or redis-sentinel's: copied beside the compiled file by `npm run build`. */
+export type MetadataSource = 'redis-commands.json' | 'redis-sentinel-commands.json';
+
+const loaded = new Map<MetadataSource, Metadata>();
+function metadata(source: MetadataSource): Metadata {
+  let m = loaded.get(source);
+  if (!m) {
+    m = JSON.parse(readFileSync(new URL(`./${source}`, import.meta.url), 'utf8')) as Metadata;
+    loaded.set(source, m);
+  }
+  return m;
+}
 
 function setItems(t: MetaTree): string[] {
   const items = (t as { '~': MetaTree[] })['~'];
@@ -54,7 +63,8 @@ export class CommandTable {
   private readonly byName = new Map<string, CommandSpec>();
   readonly commands: CommandSpec[] = [];
 
-  constructor(defs: readonly CommandDef[]) {
+  constructor(defs: readonly CommandDef[], source: MetadataSource = 'redis-commands.json') {
+    const META = metadata(source);
     const subs = new Map<string, CommandDef[]>();
     const tops = new Map<string, CommandDef>();
     for (const d of defs) {

@@ -99,7 +99,7 @@ function serverSection(s: Server): string[] {
     'redis_git_sha1:00000000',
     'redis_git_dirty:0',
     'redis_build_id:0',
-    'redis_mode:standalone',
+    `redis_mode:${s.sentinel ? 'sentinel' : 'standalone'}`,
     `os:${os.type()} ${os.release()} ${os.machine()}`,
     'arch_bits:64',
     'monotonic_clock:POSIX clock_gettime',

@@ -18,7 +18,7 @@ import type { Server } from '../server.js';
 import type { Client } from '../net/client.js';
 import type { Effect } from '../propagate/propagate.js';
 import { Backlog } from './backlog.js';
-import { encodeCommand } from '../persist/aof/aof-format.js';
+import { encodeCommand } from '../protocol/encode-command.js';
 import { Snapshot, runInBackground, type SnapshotSink } from '../persist/snapshot.js';
 import { FileSink } from '../persist/file-sink.js';
 import { SNAPSHOT_SLICE_MS } from '../persist/rdb-persistence.js';

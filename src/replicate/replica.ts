@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from '../server.js';
 import { Client } from '../net/client.js';
 import { processCommand } from '../dispatch/process-command.js';
-import { encodeCommand } from '../persist/aof/aof-format.js';
+import { encodeCommand } from '../protocol/encode-command.js';
 
 export type LinkState = 'none' | 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
 

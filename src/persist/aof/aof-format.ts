@@ -13,16 +13,11 @@ import type { SortedSet } from '../../datatypes/sorted-set.js';
 import { formatG17 } from '../../util/numbers.js';
 import type { RdbOutput } from '../rdb/rdb-output.js';
 import type { SnapshotFormat } from '../snapshot.js';
+import { encodeCommand } from '../../protocol/encode-command.js';
 
 /** AOF_REWRITE_ITEMS_PER_CMD */
 const ITEMS_PER_CMD = 64;
 
-/** A command as the AOF stores it (latin1 args, one char per byte). */
-export function encodeCommand(argv: readonly string[]): string {
-  let s = `*${argv.length}\r\n`;
-  for (const a of argv) s += `$${a.length}\r\n${a}\r\n`;
-  return s;
-}
 
 function emit(out: RdbOutput, argv: readonly string[]): void {
   out.raw(Buffer.from(encodeCommand(argv), 'latin1'));

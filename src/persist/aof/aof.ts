@@ -27,7 +27,8 @@ import { Snapshot, rdbFormat, runInBackground } from '../snapshot.js';
 import { FileSink, SyncFileSink } from '../file-sink.js';
 import { SNAPSHOT_SLICE_MS } from '../rdb-persistence.js';
 import { Manifest, ManifestError, fsyncDir, type AofFileInfo } from './manifest.js';
-import { encodeCommand, aofCommandFormat } from './aof-format.js';
+import { aofCommandFormat } from './aof-format.js';
+import { encodeCommand } from '../../protocol/encode-command.js';
 import { AofReader, AofTruncated, AofBadFormat } from './aof-reader.js';
 
 /** A fatal problem with the AOF at startup: the server logs it and exits. */
