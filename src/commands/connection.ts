@@ -144,7 +144,9 @@ function hello(ctx: CommandContext): void {
   }
   if (ver !== 0) c.reply.resp = ver as 2 | 3;
   const r = ctx.reply;
-  r.map(7);
+  // A Sentinel has no role field (redis-sentinel's HELLO reply has six).
+  const sentinel = ctx.server.sentinel !== null;
+  r.map(sentinel ? 6 : 7);
   r.bulk('server');
   r.bulk('redis');
   r.bulk('version');
@@ -154,9 +156,11 @@ function hello(ctx: CommandContext): void {
   r.bulk('id');
   r.int(c.id);
   r.bulk('mode');
-  r.bulk('standalone');
-  r.bulk('role');
-  r.bulk(ctx.ks.isReplica ? 'replica' : 'master');
+  r.bulk(sentinel ? 'sentinel' : 'standalone');
+  if (!sentinel) {
+    r.bulk('role');
+    r.bulk(ctx.ks.isReplica ? 'replica' : 'master');
+  }
   r.bulk('modules');
   r.array(0);
 }

@@ -123,6 +123,7 @@ function replyInstances(ctx: CommandContext, instances: Iterable<Instance>): voi
 }
 
 const HELP = [
+  'SENTINEL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'CKQUORUM <master-name>',
   '    Check if the current Sentinel configuration is able to reach the quorum',
   '    needed to failover a master and the majority needed to authorize the',
@@ -169,6 +170,8 @@ const HELP = [
   '    Set configuration parameters for certain masters.',
   'SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]',
   '    Simulate a Sentinel crash.',
+  'HELP',
+  '    Prints this help.',
 ];
 
 /** SENTINEL IS-MASTER-DOWN-BY-ADDR ip port current-epoch runid: our SDOWN view, and our vote when asked for one. */
@@ -458,13 +461,9 @@ function debug(ctx: CommandContext): void {
   for (let j = 2; j < argv.length; j++) {
     const option = argv[j];
     const p = DEBUG_PARAMS.find(([name]) => name === option.toLowerCase());
-    if (!p || j === argv.length - 1) {
-      // As Redis: the error is written and the loop goes on; +OK still follows.
-      ctx.reply.error(`ERR Unknown option or number of arguments for SENTINEL SET '${option}'`);
-      continue;
-    }
+    if (!p || j === argv.length - 1) return ctx.reply.error(`ERR Unknown option or number of arguments for SENTINEL DEBUG '${option}'`);
     const v = parseInt64(argv[++j]);
-    if (v === null || Number(v) <= 0) return ctx.reply.error(`ERR Invalid argument '${argv[j]}' for SENTINEL SET '${option}'`);
+    if (v === null || Number(v) <= 0) return ctx.reply.error(`ERR Invalid argument '${argv[j]}' for SENTINEL DEBUG '${option}'`);
     s.timing[p[1]] = Number(v);
   }
   ctx.reply.ok();
@@ -495,17 +494,19 @@ function pendingScripts(ctx: CommandContext): void {
   }
 }
 
-/** INFO in Sentinel mode: server, clients, cpu, stats, and the sentinel section. */
+const SENTINEL_INFO_SECTIONS = ['server', 'clients', 'stats', 'cpu', 'sentinel'];
+
+/** INFO in Sentinel mode: server, clients, stats, cpu, and the sentinel section. */
 function sentinelInfo(ctx: CommandContext): void {
   const s = sentinelOf(ctx);
-  if (ctx.argv.length > 2) return ctx.reply.error('ERR syntax error');
-  const section = ctx.argv.length === 2 ? ctx.argv[1].toLowerCase() : 'default';
-  const all = section === 'all' || section === 'everything' || section === 'default';
+  const want = new Set(ctx.argv.slice(1).map((a) => a.toLowerCase()));
+  if (want.size === 0) want.add('default');
+  if (want.has('default') || want.has('all') || want.has('everything')) for (const x of SENTINEL_INFO_SECTIONS) want.add(x);
   const parts: string[] = [];
-  for (const name of ['server', 'clients', 'cpu', 'stats']) {
-    if (all || section === name) parts.push(genInfo(ctx.server, [name]));
-  }
-  if (all || section === 'sentinel') {
+  // A Sentinel has no dataset: only these server sections exist, in INFO's usual order.
+  const serverSections = ['server', 'clients', 'stats', 'cpu'].filter((x) => want.has(x));
+  if (serverSections.length > 0) parts.push(genInfo(ctx.server, serverSections));
+  if (want.has('sentinel')) {
     const lines = [
       '# Sentinel',
       `sentinel_masters:${s.masters.size}`,

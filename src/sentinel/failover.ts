@@ -180,7 +180,29 @@ function waitStart(s: Sentinel, master: Instance): void {
   s.event('warning', '+failover-state-select-slave', master, s.describe(master));
 }
 
+/**
+ * Reddish: before choosing, every usable replica's INFO must have been read
+ * after the master went down, so the offsets compared are final and the
+ * replica holding the most (every WAIT-acknowledged write) wins. Redis
+ * compares offsets that may be seconds old. A replica that does not answer
+ * within two ping periods is not waited for.
+ */
+function offsetsSettled(s: Sentinel, master: Instance): boolean {
+  if (!(master.flags & SRI_S_DOWN)) return true;
+  if (Date.now() - master.failoverStateChangeTime > s.timing.pingPeriod * 2) return true;
+  let settled = true;
+  for (const r of master.slaves.values()) {
+    if (r.flags & (SRI_S_DOWN | SRI_O_DOWN) || r.link.disconnected || r.slavePriority === 0) continue;
+    if (r.infoRefresh <= master.sDownSince) {
+      r.infoWanted = true;
+      settled = false;
+    }
+  }
+  return settled;
+}
+
 function selectSlaveState(s: Sentinel, master: Instance): void {
+  if (!offsetsSettled(s, master)) return;
   const slave = selectSlave(s, master);
   if (slave === null) {
     s.event('warning', '-failover-abort-no-good-slave', master, s.describe(master));

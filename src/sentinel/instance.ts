@@ -129,6 +129,9 @@ export class Instance {
   masterRebootDownAfter = 0;
   masterRebootSince = 0;
   infoRefresh = 0;
+  /** An INFO is on its way; and whether a fresh one is wanted before the usual period (failover.ts). */
+  infoInFlight = false;
+  infoWanted = false;
   readonly renamedCommands = new Map<string, string>();
   roleReported: number;
   roleReportedTime: number;

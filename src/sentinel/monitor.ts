@@ -165,14 +165,22 @@ function sendPeriodicCommands(s: Sentinel, ri: Instance): void {
   const now = Date.now();
   const t = s.timing;
   // While the master is down or failing over, replicas are polled every second: their role and offset matter now.
-  const infoPeriod = ri.flags & SRI_SLAVE && (ri.master!.flags & (SRI_O_DOWN | SRI_FAILOVER_IN_PROGRESS) || ri.masterLinkDownTime !== 0) ? 1000 : t.infoPeriod;
+  // Reddish also counts the master's SDOWN: the replicas' offsets must be fresh when the failover picks one.
+  const masterTrouble = SRI_S_DOWN | SRI_O_DOWN | SRI_FAILOVER_IN_PROGRESS;
+  const infoPeriod = ri.flags & SRI_SLAVE && (ri.master!.flags & masterTrouble || ri.masterLinkDownTime !== 0) ? 1000 : t.infoPeriod;
   const pingPeriod = Math.min(ri.downAfter, t.pingPeriod);
-  if (!(ri.flags & SRI_SENTINEL) && (ri.infoRefresh === 0 || now - ri.infoRefresh > infoPeriod)) {
+  const infoDue = ri.infoRefresh === 0 || now - ri.infoRefresh > infoPeriod || (ri.infoWanted && !ri.infoInFlight);
+  if (!(ri.flags & SRI_SENTINEL) && infoDue) {
     link.pendingCommands++;
+    ri.infoInFlight = true;
     link.cc.send([ri.command('INFO')], (r) => {
+      ri.infoInFlight = false;
       if (r === null) return;
       link.pendingCommands--;
-      if (r.type === 'bulk' || r.type === 'verbatim') refreshInstanceInfo(s, ri, r.value);
+      if (r.type === 'bulk' || r.type === 'verbatim') {
+        ri.infoWanted = false;
+        refreshInstanceInfo(s, ri, r.value);
+      }
     });
   }
   if (now - link.lastPongTime > pingPeriod && now - link.lastPingTime > pingPeriod / 2) sendPing(s, ri);

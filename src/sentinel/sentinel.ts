@@ -224,6 +224,9 @@ export class Sentinel {
     ri.runid = null;
     ri.slaveMasterHost = null;
     const now = Date.now();
+    // Reconnect at the next tick: Redis keeps the last attempt's time here, so a
+    // fresh master can go a whole second unpinged and be declared down right after a failover.
+    ri.link.lastReconnTime = 0;
     ri.link.actPingTime = now;
     ri.link.lastPingTime = 0;
     ri.link.lastAvailTime = now;
