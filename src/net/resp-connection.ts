@@ -13,7 +13,8 @@ export type ReplyCallback = (reply: RespValue | null) => void;
 
 export class RespConnection {
   private readonly sock: net.Socket;
-  private readonly callbacks: ReplyCallback[] = [];
+  /** Callbacks in command order; a (P)SUBSCRIBE of n names is answered by n confirmations. */
+  private readonly callbacks: Array<{ cb: ReplyCallback; confirmations: number }> = [];
   private inbuf: Buffer = Buffer.alloc(0);
   connected = false;
   closed = false;
@@ -42,7 +43,9 @@ export class RespConnection {
       cb(null);
       return;
     }
-    this.callbacks.push(cb);
+    const name = argv[0]?.toLowerCase();
+    const confirmations = name === 'subscribe' || name === 'psubscribe' ? Math.max(1, argv.length - 1) : 0;
+    this.callbacks.push({ cb, confirmations });
     this.sock.write(encodeCommand(argv), 'latin1');
   }
 
@@ -76,15 +79,22 @@ export class RespConnection {
   private dispatch(v: RespValue): void {
     if (this.onMessage && (v.type === 'array' || v.type === 'push') && v.value !== null && v.value.length >= 3) {
       const kind = v.value[0];
-      if (kind.type === 'bulk' && PUSH_KINDS.has(kind.value.toLowerCase())) {
-        // A SUBSCRIBE confirmation also answers the SUBSCRIBE's own callback.
-        if (kind.value.toLowerCase() !== 'message' && kind.value.toLowerCase() !== 'pmessage') this.callbacks.shift()?.(v);
+      const k = kind.type === 'bulk' ? kind.value.toLowerCase() : '';
+      if (PUSH_KINDS.has(k)) {
+        // The first confirmation answers the (P)SUBSCRIBE's own callback; the rest are absorbed.
+        const head = this.callbacks[0];
+        if ((k === 'subscribe' || k === 'psubscribe') && head && head.confirmations > 0) {
+          const cb = head.cb;
+          head.cb = noop;
+          cb(v);
+          if (--head.confirmations === 0) this.callbacks.shift();
+        }
         this.onMessage(v.value);
         return;
       }
     }
-    const cb = this.callbacks.shift();
-    if (cb) cb(v);
+    const head = this.callbacks.shift();
+    if (head) head.cb(v);
   }
 
   private lost(why: string): void {
@@ -93,7 +103,7 @@ export class RespConnection {
     this.connected = false;
     this.sock.destroy();
     const cbs = this.callbacks.splice(0);
-    for (const cb of cbs) cb(null);
+    for (const c of cbs) c.cb(null);
     this.onClose?.(why);
   }
 }

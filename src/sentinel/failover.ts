@@ -227,6 +227,9 @@ function sendSlaveOfNoOne(s: Sentinel, master: Instance): void {
     return;
   }
   if (!sendSlaveOf(s, promoted, null)) return;
+  // Reddish: ask for INFO right behind the promotion (same connection, so it sees the new role)
+  // instead of waiting up to a second for the next poll.
+  promoted.infoWanted = true;
   s.event('notice', '+failover-state-wait-promotion', promoted, s.describe(promoted));
   setState(master, 'wait_promotion');
 }

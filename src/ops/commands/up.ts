@@ -1,0 +1,147 @@
+/**
+ * `reddish up`: the guides' HA topology as local processes — a master, its
+ * replicas and the Sentinels on the usual ports — waits until replication
+ * and Sentinel discovery are complete, prints the endpoints, and keeps
+ * running until Ctrl-C (or `reddish down`) stops everything cleanly. The data
+ * directory survives: the next `up` starts the nodes from their own
+ * (Sentinel-rewritten) config files and data.
+ */
+import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { intValue, table, value, type Parsed } from '../cli-args.js';
+import { startTopology, type Topology } from '../topology.js';
+import { readUpState, STATE_FILE, type UpState } from '../target.js';
+import { EXIT_FAILED, EXIT_OK, type OpsCommand } from './command.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const up: OpsCommand = {
+  name: 'up',
+  summary: 'Start a local HA topology (1 master, replicas, Sentinels) and keep it running until Ctrl-C.',
+  usage: 'reddish up [options]',
+  options: [
+    { name: 'replicas', value: true, arg: 'n', help: 'Replicas of the master (default 2)' },
+    { name: 'sentinels', value: true, arg: 'n', help: 'Sentinels (default 3)' },
+    { name: 'quorum', value: true, arg: 'n', help: 'Sentinel quorum (default: a majority)' },
+    { name: 'port', value: true, arg: 'port', help: 'Master port; replicas take the next ones (default 6379)' },
+    { name: 'sentinel-port', value: true, arg: 'port', help: 'First Sentinel port (default 26379)' },
+    { name: 'metrics-port', value: true, arg: 'port', help: 'First metrics port, one per node (default 0: none)' },
+    { name: 'dir', value: true, arg: 'path', help: 'Data directory (default ./reddish-data)' },
+    { name: 'password', value: true, arg: 'password', help: 'requirepass/masterauth for the data nodes' },
+    { name: 'down-after-ms', value: true, arg: 'ms', help: 'Sentinel down-after-milliseconds (default 5000)' },
+    { name: 'failover-timeout-ms', value: true, arg: 'ms', help: 'Sentinel failover-timeout (default 60000)' },
+    { name: 'master-name', value: true, arg: 'name', help: 'Name the Sentinels monitor (default mymaster)' },
+  ],
+  async run(p: Parsed): Promise<number> {
+    const dir = resolve(value(p, 'dir') ?? 'reddish-data');
+    const existing = readUpState(dir);
+    if (existing && alive(existing.pid)) {
+      process.stderr.write(`reddish up is already running on ${dir} (pid ${existing.pid}); \`reddish down --dir ${dir}\` stops it\n`);
+      return EXIT_FAILED;
+    }
+    const replicas = intValue(p, 'replicas', 2);
+    const sentinels = intValue(p, 'sentinels', 3);
+    const metricsPort = intValue(p, 'metrics-port', 0);
+    const masterName = value(p, 'master-name') ?? 'mymaster';
+    const password = value(p, 'password');
+    process.stdout.write(`Starting ${1 + replicas} data nodes and ${sentinels} Sentinels in ${dir} ...\n`);
+    let t: Topology;
+    try {
+      t = await startTopology({
+        replicas, sentinels, dir, masterName, password,
+        quorum: p.values.has('quorum') ? intValue(p, 'quorum', 2) : undefined,
+        port: intValue(p, 'port', 6379),
+        sentinelPort: intValue(p, 'sentinel-port', 26379),
+        metricsPort: metricsPort > 0 ? metricsPort : undefined,
+        downAfterMs: intValue(p, 'down-after-ms', 5000),
+        failoverTimeoutMs: intValue(p, 'failover-timeout-ms', 60000),
+      });
+    } catch (e) {
+      process.stderr.write(`reddish up failed: ${(e as Error).message}\n`);
+      return EXIT_FAILED;
+    }
+    const state: UpState = {
+      pid: process.pid, masterName, host: '127.0.0.1', password,
+      servers: t.servers.map((s) => ({ port: s.port, pid: s.pid ?? 0, dir: s.dir, metricsPort: s.metricsPort })),
+      sentinels: t.sentinels.map((s) => ({ port: s.port, pid: s.pid ?? 0, dir: s.dir, metricsPort: s.metricsPort })),
+    };
+    const statePath = join(dir, STATE_FILE);
+    writeFileSync(statePath, JSON.stringify(state, null, 2) + '\n');
+    const master = await t.master();
+    const rows = [
+      ...t.servers.map((s) => [s === master ? 'master' : 'replica', `127.0.0.1:${s.port}`, metricsUrl(s.metricsPort), s.logFile]),
+      ...t.sentinels.map((s) => ['sentinel', `127.0.0.1:${s.port}`, metricsUrl(s.metricsPort), s.logFile]),
+    ];
+    process.stdout.write('\n' + table(['role', 'address', 'metrics', 'log'], rows));
+    const sentinelList = t.sentinels.map((s) => `127.0.0.1:${s.port}`).join(',');
+    process.stdout.write(
+      `\nReady. Master name '${masterName}'.` +
+      (sentinels > 0 ? `\n  redis-cli -p ${t.sentinels[0].port} SENTINEL get-master-addr-by-name ${masterName}` : '') +
+      `\n  reddish status${sentinels > 0 ? '' : ` --master 127.0.0.1:${master.port}`}` +
+      `\n  REDDISH_SENTINELS=${sentinelList} (for the reddish tool from elsewhere)` +
+      '\nCtrl-C or `reddish down` stops everything; data stays in the directory.\n',
+    );
+
+    let stopping = false;
+    const shutdown = async (why: string): Promise<void> => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`\n${why}: stopping the topology ...\n`);
+      await t.stop();
+      if (existsSync(statePath)) unlinkSync(statePath);
+      process.stdout.write('Stopped.\n');
+      process.exit(EXIT_OK);
+    };
+    process.on('SIGINT', () => void shutdown('Ctrl-C'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    // Keep the event loop alive; report nodes that die on their own (a test-failover kill, a crash).
+    const seen = new Set<number>();
+    setInterval(() => {
+      for (const n of [...t.servers, ...t.sentinels]) {
+        if (!n.running() && !seen.has(n.port) && !stopping) {
+          seen.add(n.port);
+          process.stdout.write(`${new Date().toISOString()} ${n.kind} 127.0.0.1:${n.port} is not running (see ${n.logFile})\n`);
+        }
+        if (n.running()) seen.delete(n.port);
+      }
+    }, 1000);
+    return new Promise<number>(() => {
+      /* runs until a signal */
+    });
+  },
+};
+
+function metricsUrl(port: number | undefined): string {
+  return port ? `http://127.0.0.1:${port}/metrics` : '-';
+}
+
+export const down: OpsCommand = {
+  name: 'down',
+  summary: 'Stop the topology a `reddish up` runs on a directory.',
+  usage: 'reddish down [--dir path]',
+  options: [{ name: 'dir', value: true, arg: 'path', help: 'Data directory (default ./reddish-data)' }],
+  async run(p: Parsed): Promise<number> {
+    const dir = resolve(value(p, 'dir') ?? 'reddish-data');
+    const state = readUpState(dir);
+    if (!state || !alive(state.pid)) {
+      process.stderr.write(`no running \`reddish up\` on ${dir}\n`);
+      return EXIT_FAILED;
+    }
+    process.kill(state.pid, 'SIGTERM');
+    const deadline = Date.now() + 30000;
+    while (alive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (alive(state.pid)) {
+      process.stderr.write(`reddish up (pid ${state.pid}) did not stop within 30 s\n`);
+      return EXIT_FAILED;
+    }
+    process.stdout.write(`Stopped the topology on ${dir}.\n`);
+    return EXIT_OK;
+  },
+};
