@@ -23,7 +23,7 @@ export { OpsClient } from './ops/ops-client.js';
 export interface ServerOptions {
   port?: number;
   host?: string;
-  /** Where the server keeps its files; absent: a temp dir removed by `stop()` of the returned handle's `remove()`. */
+  /** Where the server keeps its files; absent: a temp dir, removed by the handle's `remove()`. */
   dir?: string;
   password?: string;
   /** Extra redis.conf lines, e.g. ['appendonly yes', 'maxmemory 100mb']. */

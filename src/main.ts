@@ -11,6 +11,7 @@ import { Config } from './config/config.js';
 import { ConfigOpenError, FatalConfigError, finalChecks, loadConfigString, newLoadState, optionsToConfig, readConfigFile, type Segment } from './config/config-file.js';
 import { Server } from './server.js';
 import { VERSION } from './version.js';
+import { timestamp } from './observe/log.js';
 
 function usage(): string {
   return [
@@ -128,7 +129,7 @@ export async function runServer(argv: string[], opts: { sentinel?: boolean } = {
 
 /** sentinelCheckConfigFile: Sentinel keeps its state in its config file, so it must have a writable one. */
 function sentinelCheckConfigFile(file: string | null): void {
-  const stamp = `${process.pid}:X ${new Date().toUTCString()} #`;
+  const stamp = `${process.pid}:X ${timestamp()} #`;
   if (file === null) {
     process.stderr.write(`${stamp} Sentinel needs config file on disk to save state. Exiting...\n`);
     process.exit(1);
