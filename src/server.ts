@@ -35,6 +35,7 @@ import { Aof } from './persist/aof/aof.js';
 import { ReplicationMaster } from './replicate/master.js';
 import { ReplicaSide } from './replicate/replica.js';
 import { Failover } from './replicate/failover.js';
+import { MetricsEndpoint } from './observe/metrics/metrics-server.js';
 
 export interface ServerStats {
   numCommands: number;
@@ -104,6 +105,8 @@ export class Server {
   master!: ReplicationMaster;
   readonly replicaSide: ReplicaSide = new ReplicaSide(this);
   readonly failover: Failover = new Failover(this);
+  /** The Prometheus endpoint (metrics-port); it follows CONFIG SET metrics-port / metrics-bind itself. */
+  readonly metrics: MetricsEndpoint = new MetricsEndpoint(this);
   private nextClientId = 1;
 
   /** A client id for connections the server opens itself (the link to our master). */
@@ -172,6 +175,7 @@ export class Server {
     log.notice(this.config.file ? 'Configuration loaded' : 'Warning: no config file specified, using the default config. In order to specify a config file use reddish-server /path/to/redis.conf');
     log.notice(`Running mode=${this.sentinel ? 'sentinel' : 'standalone'}, port=${this.port}.`);
     if (this.port !== 0) await this.listen();
+    await this.metrics.start();
     const pidfile = this.config.get('pidfile');
     if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
     log.notice('Server initialized');
@@ -557,6 +561,7 @@ export class Server {
     this.cron.stop();
     this.sentinel?.stop();
     for (const l of this.listeners) l.close();
+    this.metrics.stop();
     for (const c of [...this.clients.values()]) {
       c.flush();
       c.socket?.destroy();

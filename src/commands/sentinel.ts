@@ -20,6 +20,7 @@ import { processHelloMessage } from '../sentinel/monitor.js';
 import { propagateDownAfter, SCRIPTS_DENIED, isExecutable } from '../sentinel/sentinel-config.js';
 import { HELLO_CHANNEL, SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION } from '../sentinel/sentinel.js';
 import { globMatch } from '../util/glob.js';
+import { sentinelInfoSection, quorumStatus } from '../sentinel/sentinel-report.js';
 import { parseInt64 } from '../util/numbers.js';
 
 function sentinelOf(ctx: CommandContext): Sentinel {
@@ -238,20 +239,12 @@ function remove(ctx: CommandContext): void {
   ctx.reply.ok();
 }
 
-/** sentinelIsQuorumReachable, worded as SENTINEL CKQUORUM replies. */
 function ckquorum(ctx: CommandContext): void {
   const ri = masterOrReply(ctx, ctx.argv[2]);
   if (!ri) return;
-  const voters = ri.sentinels.size + 1;
-  let usable = 1;
-  for (const si of ri.sentinels.values()) if (!(si.flags & (SRI_S_DOWN | SRI_O_DOWN))) usable++;
-  const noQuorum = usable < ri.quorum;
-  const noAuth = usable < Math.floor(voters / 2) + 1;
-  if (!noQuorum && !noAuth) return ctx.reply.simple(`OK ${usable} usable Sentinels. Quorum and failover authorization can be reached`);
-  const parts: string[] = [];
-  if (noQuorum) parts.push('Not enough available Sentinels to reach the specified quorum for this master');
-  if (noAuth) parts.push('Not enough available Sentinels to reach the majority and authorize a failover');
-  ctx.reply.error(`NOQUORUM ${usable} usable Sentinels. ${parts.join('. ')}`);
+  const q = quorumStatus(ri);
+  if (q.ok) ctx.reply.simple(q.message);
+  else ctx.reply.error(q.message);
 }
 
 /** SENTINEL SET master option value [option value ...] */
@@ -506,23 +499,7 @@ function sentinelInfo(ctx: CommandContext): void {
   // A Sentinel has no dataset: only these server sections exist, in INFO's usual order.
   const serverSections = ['server', 'clients', 'stats', 'cpu'].filter((x) => want.has(x));
   if (serverSections.length > 0) parts.push(genInfo(ctx.server, serverSections));
-  if (want.has('sentinel')) {
-    const lines = [
-      '# Sentinel',
-      `sentinel_masters:${s.masters.size}`,
-      `sentinel_tilt:${s.tilt ? 1 : 0}`,
-      `sentinel_tilt_since_seconds:${s.tilt ? Math.floor((Date.now() - s.tiltStartTime) / 1000) : -1}`,
-      `sentinel_running_scripts:${s.scripts.running}`,
-      `sentinel_scripts_queue_length:${s.scripts.jobs.length}`,
-      `sentinel_simulate_failure_flags:${s.simFailureFlags}`,
-    ];
-    let i = 0;
-    for (const ri of s.masters.values()) {
-      const status = ri.flags & SRI_O_DOWN ? 'odown' : ri.flags & SRI_S_DOWN ? 'sdown' : 'ok';
-      lines.push(`master${i++}:name=${ri.name},status=${status},address=${s.announceAddr(ri.addr)}:${ri.addr.port},slaves=${ri.slaves.size},sentinels=${ri.sentinels.size + 1}`);
-    }
-    parts.push(lines.map((l) => l + '\r\n').join(''));
-  }
+  if (want.has('sentinel')) parts.push(sentinelInfoSection(s));
   ctx.reply.verbatim(parts.join('\r\n'));
 }
 

@@ -350,6 +350,14 @@ function shutdownSigSet(args: string[]): string {
   return out.length === 0 ? 'default' : out.join(' ');
 }
 
+/** metrics-bind: one to 16 addresses, as `bind` allows. */
+function metricsBindValid(v: string): string | null {
+  const addrs = splitSpaces(v).filter((a) => a !== '');
+  if (addrs.length === 0) return 'metrics-bind needs at least one address';
+  if (addrs.length > 16) return 'Too many bind addresses specified.';
+  return null;
+}
+
 const clampHz = (n: bigint): bigint => (n < 1n ? 1n : n > 500n ? 500n : n);
 const PROTECTED_ACTION = ['no', 'yes', 'local'];
 
@@ -547,4 +555,11 @@ export const DIRECTIVES: readonly Directive[] = [
   special('shutdown-on-sigint', 'default', true, (a) => shutdownSigSet(a), (v, n) => [{ line: `${n} ${v}`, force: v !== 'default' }]),
   special('shutdown-on-sigterm', 'default', true, (a) => shutdownSigSet(a), (v, n) => [{ line: `${n} ${v}`, force: v !== 'default' }]),
   special('latency-tracking-info-percentiles', '50 99 99.9', true, (a) => percentilesSet(a), (v, n) => [{ line: `${n} ${v === '' ? '""' : v}`, force: true }]),
+  // ---- Reddish's own (not in Redis 7.0)
+  // The built-in Prometheus endpoint (observe/metrics/): its HTTP port, 0 = off, and the
+  // addresses it listens on, space separated as `bind` ('-' prefix = optional, '*' = all IPv4).
+  // Loopback by default: exposing it is a deliberate choice, as protected-mode makes it for the data port.
+  // Hidden, so CONFIG GET * (and any pattern) lists exactly Redis 7.0's names; CONFIG GET metrics-port works.
+  int('metrics-port', 0, 0n, 65535n, { hidden: true }),
+  str('metrics-bind', '127.0.0.1', { hidden: true }, metricsBindValid),
 ];

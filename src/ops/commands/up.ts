@@ -32,7 +32,7 @@ export const up: OpsCommand = {
     { name: 'quorum', value: true, arg: 'n', help: 'Sentinel quorum (default: a majority)' },
     { name: 'port', value: true, arg: 'port', help: 'Master port; replicas take the next ones (default 6379)' },
     { name: 'sentinel-port', value: true, arg: 'port', help: 'First Sentinel port (default 26379)' },
-    { name: 'metrics-port', value: true, arg: 'port', help: 'First metrics port, one per node (default 0: none)' },
+    { name: 'metrics-port', value: true, arg: 'port', help: 'First metrics port, one per node (default 9121; 0: none)' },
     { name: 'dir', value: true, arg: 'path', help: 'Data directory (default ./reddish-data)' },
     { name: 'password', value: true, arg: 'password', help: 'requirepass/masterauth for the data nodes' },
     { name: 'down-after-ms', value: true, arg: 'ms', help: 'Sentinel down-after-milliseconds (default 5000)' },
@@ -48,7 +48,7 @@ export const up: OpsCommand = {
     }
     const replicas = intValue(p, 'replicas', 2);
     const sentinels = intValue(p, 'sentinels', 3);
-    const metricsPort = intValue(p, 'metrics-port', 0);
+    const metricsPort = intValue(p, 'metrics-port', 9121);
     const masterName = value(p, 'master-name') ?? 'mymaster';
     const password = value(p, 'password');
     process.stdout.write(`Starting ${1 + replicas} data nodes and ${sentinels} Sentinels in ${dir} ...\n`);
