@@ -10,6 +10,7 @@ import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { intValue, table, value, type Parsed } from '../cli-args.js';
 import { startTopology, type Topology } from '../topology.js';
+import { startDashboard, type Dashboard } from '../dashboard/server.js';
 import { readUpState, STATE_FILE, type UpState } from '../target.js';
 import { EXIT_FAILED, EXIT_OK, type OpsCommand } from './command.js';
 
@@ -33,6 +34,7 @@ export const up: OpsCommand = {
     { name: 'port', value: true, arg: 'port', help: 'Master port; replicas take the next ones (default 6379)' },
     { name: 'sentinel-port', value: true, arg: 'port', help: 'First Sentinel port (default 26379)' },
     { name: 'metrics-port', value: true, arg: 'port', help: 'First metrics port, one per node (default 9121; 0: none)' },
+    { name: 'dashboard-port', value: true, arg: 'port', help: 'Port of the web dashboard (default 8080; 0: none)' },
     { name: 'dir', value: true, arg: 'path', help: 'Data directory (default ./reddish-data)' },
     { name: 'password', value: true, arg: 'password', help: 'requirepass/masterauth for the data nodes' },
     { name: 'down-after-ms', value: true, arg: 'ms', help: 'Sentinel down-after-milliseconds (default 5000)' },
@@ -72,6 +74,16 @@ export const up: OpsCommand = {
       servers: t.servers.map((s) => ({ port: s.port, pid: s.pid ?? 0, dir: s.dir, metricsPort: s.metricsPort })),
       sentinels: t.sentinels.map((s) => ({ port: s.port, pid: s.pid ?? 0, dir: s.dir, metricsPort: s.metricsPort })),
     };
+    let dash: Dashboard | null = null;
+    const dashboardPort = intValue(p, 'dashboard-port', 8080);
+    if (dashboardPort > 0) {
+      try {
+        dash = await startDashboard({ target: { sentinels: t.sentinelAddrs(), masterName, master: sentinels === 0 ? t.servers[0].addr : null, password }, port: dashboardPort, host: '127.0.0.1' });
+        state.dashboard = dash.url;
+      } catch (e) {
+        process.stderr.write(`the dashboard could not start: ${(e as Error).message}\n`);
+      }
+    }
     const statePath = join(dir, STATE_FILE);
     writeFileSync(statePath, JSON.stringify(state, null, 2) + '\n');
     const master = await t.master();
@@ -83,6 +95,7 @@ export const up: OpsCommand = {
     const sentinelList = t.sentinels.map((s) => `127.0.0.1:${s.port}`).join(',');
     process.stdout.write(
       `\nReady. Master name '${masterName}'.` +
+      (dash ? `\n  Dashboard: ${dash.url}` : '') +
       (sentinels > 0 ? `\n  redis-cli -p ${t.sentinels[0].port} SENTINEL get-master-addr-by-name ${masterName}` : '') +
       `\n  reddish status${sentinels > 0 ? '' : ` --master 127.0.0.1:${master.port}`}` +
       `\n  REDDISH_SENTINELS=${sentinelList} (for the reddish tool from elsewhere)` +
@@ -94,6 +107,7 @@ export const up: OpsCommand = {
       if (stopping) return;
       stopping = true;
       process.stdout.write(`\n${why}: stopping the topology ...\n`);
+      await dash?.close();
       await t.stop();
       if (existsSync(statePath)) unlinkSync(statePath);
       process.stdout.write('Stopped.\n');
