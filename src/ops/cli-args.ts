@@ -1,5 +1,6 @@
 /**
  * Command-line parsing for the `reddish` tool: `--name value`, `--name=value`,
+ * one-dash short aliases (`-c 50`, as redis-benchmark spells them),
  * repeatable options, boolean flags, and a usage error that names the bad
  * option. Every subcommand declares its options; `--help` is always there.
  */
@@ -13,6 +14,8 @@ export interface OptionSpec {
   help: string;
   /** Shown in the help as the value's name. */
   arg?: string;
+  /** A one-letter short form, given as `-x` (e.g. 'c' for `-c`). */
+  alias?: string;
 }
 
 export class UsageError extends Error {}
@@ -25,9 +28,12 @@ export interface Parsed {
 
 export function parseArgs(argv: string[], specs: OptionSpec[]): Parsed {
   const byName = new Map(specs.map((s) => [s.name, s]));
+  const byAlias = new Map(specs.filter((s) => s.alias !== undefined).map((s) => [`-${s.alias}`, s]));
   const out: Parsed = { values: new Map(), flags: new Set(), positional: [] };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    // A known short alias reads as its long name; any other one-dash word stays positional, as before.
+    const short = byAlias.get(argv[i]);
+    const a = short ? `--${short.name}` : argv[i];
     if (!a.startsWith('--') || a === '--') {
       out.positional.push(a);
       continue;
@@ -70,10 +76,12 @@ export function helpText(usage: string, summary: string, specs: OptionSpec[]): s
   const lines = [`Usage: ${usage}`, '', summary, ''];
   if (specs.length > 0) {
     lines.push('Options:');
-    const left = specs.map((s) => `  --${s.name}${s.value ? ` <${s.arg ?? 'value'}>` : ''}`);
+    // Long names line up under each other when some options have a short form.
+    const indent = specs.some((s) => s.alias !== undefined) ? '      ' : '  ';
+    const left = specs.map((s) => `${s.alias !== undefined ? `  -${s.alias}, ` : indent}--${s.name}${s.value ? ` <${s.arg ?? 'value'}>` : ''}`);
     const width = Math.max(...left.map((l) => l.length)) + 2;
     specs.forEach((s, i) => lines.push(left[i].padEnd(width) + s.help + (s.repeat ? ' (repeatable)' : '')));
-    lines.push(`  --help`.padEnd(width) + 'Show this help');
+    lines.push(`${indent}--help`.padEnd(width) + 'Show this help');
   }
   return lines.join('\n') + '\n';
 }

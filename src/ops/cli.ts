@@ -10,8 +10,14 @@ import { status, lag } from './commands/status.js';
 import { health } from './commands/health.js';
 import { role } from './commands/role.js';
 import { failover } from './commands/failover.js';
+import { testReplication } from './commands/test-replication.js';
+import { testFailover } from './commands/test-failover.js';
+import { bench } from './commands/bench.js';
+import { backup } from './commands/backup.js';
+import { restore } from './commands/restore.js';
+import { dashboard } from './commands/dashboard.js';
 
-const COMMANDS: OpsCommand[] = [up, down, status, health, lag, role, failover];
+const COMMANDS: OpsCommand[] = [up, down, status, health, lag, role, failover, testReplication, testFailover, bench, backup, restore, dashboard];
 
 function mainHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeProcess, freePort } from './node-process.js';
 import { OpsClient, parseInfo, pairs, type Addr } from './ops-client.js';
+import { sentinelMasterAddr } from './master-resolver.js';
 
 export interface TopologyOptions {
   /** Replicas of the master (default 2). */
@@ -142,7 +143,7 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
       const from = o.from ?? (await topology.master());
       const deadline = Date.now() + (o.timeoutMs ?? 60000);
       while (Date.now() < deadline) {
-        const views = await Promise.all(sentinels.filter((s) => s.running()).map((s) => sentinelMasterAddr(s, masterName)));
+        const views = await Promise.all(sentinels.filter((s) => s.running()).map((s) => sentinelMasterAddr(s.addr, masterName)));
         const ports = new Set(views.map((v) => v?.port));
         if (views.length > 0 && ports.size === 1 && views[0] && views[0].port !== from.port) {
           const n = byPort(views[0].port);
@@ -175,18 +176,6 @@ function quote(s: string): string {
   return /^[A-Za-z0-9._\-/@:]+$/.test(s) ? s : `"${s.replace(/(["\\])/g, '\\$1')}"`;
 }
 
-async function sentinelMasterAddr(s: NodeProcess, name: string): Promise<Addr | null> {
-  const c = s.client();
-  try {
-    const r = (await c.call(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name])) as string[] | null;
-    return r ? { host: r[0], port: Number(r[1]) } : null;
-  } catch {
-    return null;
-  } finally {
-    c.close();
-  }
-}
-
 async function roleOf(n: NodeProcess): Promise<string> {
   const c = n.client();
   try {
@@ -200,7 +189,7 @@ async function roleOf(n: NodeProcess): Promise<string> {
 async function currentMasterAddr(t: Topology): Promise<Addr | null> {
   for (const s of t.sentinels) {
     if (!s.running()) continue;
-    const a = await sentinelMasterAddr(s, t.masterName);
+    const a = await sentinelMasterAddr(s.addr, t.masterName);
     if (a) return a;
   }
   // No Sentinels (or none answers): the data node that says it is master.

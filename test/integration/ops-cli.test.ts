@@ -70,12 +70,15 @@ describe('reddish up / status / health / failover / down', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'reddish-up-test-'));
   let port = 0;
   let sport = 0;
+  let mport = 0;
+  let dport = 0;
   let up: ChildProcess | null = null;
   let upOut = '';
 
   const startUp = async (): Promise<void> => {
     upOut = '';
-    up = spawn(process.execPath, [REDDISH, 'up', '--port', String(port), '--sentinel-port', String(sport), '--down-after-ms', '1000', '--failover-timeout-ms', '10000'], { cwd });
+    up = spawn(process.execPath, [REDDISH, 'up', '--port', String(port), '--sentinel-port', String(sport), '--metrics-port', String(mport),
+      '--dashboard-port', String(dport), '--down-after-ms', '1000', '--failover-timeout-ms', '10000'], { cwd });
     up.stdout!.on('data', (d) => (upOut += d));
     up.stderr!.on('data', (d) => (upOut += d));
     await waitOutput(up, () => upOut, /Ready\. Master name 'mymaster'/, 60000);
@@ -84,6 +87,8 @@ describe('reddish up / status / health / failover / down', () => {
   before(async () => {
     port = await freeRange(3);
     sport = await freeRange(3);
+    mport = await freeRange(6);
+    dport = await freeRange(1);
     await startUp();
   });
   after(async () => {
@@ -107,6 +112,15 @@ describe('reddish up / status / health / failover / down', () => {
     assert.ok(s.sentinels.every((x: { quorum: string; master: string }) => x.quorum === 'ok' && x.master === `127.0.0.1:${port}`));
     const table = await reddish(['status'], cwd);
     assert.match(table.out, /address\s+role\s+up\s+link\s+offset/);
+    // Every node serves metrics, and the dashboard is up.
+    for (let i = 0; i < 6; i++) assert.match(upOut, new RegExp(`http://127\\.0\\.0\\.1:${mport + i}/metrics`));
+    const metrics = await (await fetch(`http://127.0.0.1:${mport}/metrics`)).text();
+    assert.match(metrics, /^redis_instance_info\{role="master"/m);
+    const sentinelMetrics = await (await fetch(`http://127.0.0.1:${mport + 3}/metrics`)).text();
+    assert.match(sentinelMetrics, /^redis_sentinel_master_status\{master_name="mymaster",master_address="127\.0\.0\.1:\d+",master_status="ok"\} 1$/m);
+    assert.match(upOut, new RegExp(`Dashboard: http://127\\.0\\.0\\.1:${dport}`));
+    const page = await fetch(`http://127.0.0.1:${dport}/`);
+    assert.equal(page.status, 200);
   });
 
   it('health passes, lag and role report, --help and usage errors have their exit codes', async () => {

@@ -5,18 +5,12 @@
 import { intValue, type Parsed } from '../cli-args.js';
 import { OpsClient, formatAddr, type Addr } from '../ops-client.js';
 import { resolveTarget, TARGET_OPTIONS } from '../target.js';
+import { sentinelMasterAddr } from '../master-resolver.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, type OpsCommand } from './command.js';
 
 async function masterSeenBy(s: Addr, name: string): Promise<string | null> {
-  const c = new OpsClient(s, { timeoutMs: 2000 });
-  try {
-    const r = (await c.call(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name])) as string[] | null;
-    return r ? `${r[0]}:${r[1]}` : null;
-  } catch {
-    return null;
-  } finally {
-    c.close();
-  }
+  const a = await sentinelMasterAddr(s, name);
+  return a ? formatAddr(a) : null;
 }
 
 export const failover: OpsCommand = {

@@ -40,6 +40,7 @@ export const up: OpsCommand = {
     { name: 'down-after-ms', value: true, arg: 'ms', help: 'Sentinel down-after-milliseconds (default 5000)' },
     { name: 'failover-timeout-ms', value: true, arg: 'ms', help: 'Sentinel failover-timeout (default 60000)' },
     { name: 'master-name', value: true, arg: 'name', help: 'Name the Sentinels monitor (default mymaster)' },
+    { name: 'no-restart', help: 'Do not restart nodes that die (by default they are, a data node once the Sentinels name another master)' },
   ],
   async run(p: Parsed): Promise<number> {
     const dir = resolve(value(p, 'dir') ?? 'reddish-data');
@@ -115,16 +116,43 @@ export const up: OpsCommand = {
     };
     process.on('SIGINT', () => void shutdown('Ctrl-C'));
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
-    // Keep the event loop alive; report nodes that die on their own (a test-failover kill, a crash).
-    const seen = new Set<number>();
+    // A supervisor, as a container runtime with restart=always would be: a node that dies on its
+    // own (a test-failover kill, a crash) is reported and started again on its files — a data node
+    // only once the Sentinels name another master, so the failover happens and it rejoins as a replica.
+    const restartNodes = !p.flags.has('no-restart');
+    const down = new Set<number>();
+    let checking = false;
     setInterval(() => {
-      for (const n of [...t.servers, ...t.sentinels]) {
-        if (!n.running() && !seen.has(n.port) && !stopping) {
-          seen.add(n.port);
-          process.stdout.write(`${new Date().toISOString()} ${n.kind} 127.0.0.1:${n.port} is not running (see ${n.logFile})\n`);
+      if (checking || stopping) return;
+      checking = true;
+      void (async () => {
+        for (const n of [...t.servers, ...t.sentinels]) {
+          if (n.running()) {
+            down.delete(n.port);
+            continue;
+          }
+          if (!down.has(n.port)) {
+            down.add(n.port);
+            process.stdout.write(`${new Date().toISOString()} ${n.kind} 127.0.0.1:${n.port} is not running (see ${n.logFile})\n`);
+          }
+          if (!restartNodes || stopping) continue;
+          if (n.kind === 'server' && sentinels > 0) {
+            const m = await t.master().catch(() => null);
+            if (m === null || m === n) continue;
+          }
+          try {
+            await n.start();
+            // Tools that kill local nodes (test-failover) read the pids from the state file.
+            for (const e of [...state.servers, ...state.sentinels]) if (e.port === n.port) e.pid = n.pid ?? 0;
+            writeFileSync(statePath, JSON.stringify(state, null, 2) + '\n');
+            process.stdout.write(`${new Date().toISOString()} ${n.kind} 127.0.0.1:${n.port} restarted\n`);
+          } catch (e) {
+            process.stdout.write(`${new Date().toISOString()} ${n.kind} 127.0.0.1:${n.port} could not restart: ${(e as Error).message}\n`);
+          }
         }
-        if (n.running()) seen.delete(n.port);
-      }
+      })().finally(() => {
+        checking = false;
+      });
     }, 1000);
     return new Promise<number>(() => {
       /* runs until a signal */
