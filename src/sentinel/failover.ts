@@ -278,7 +278,13 @@ function detectEnd(s: Sentinel, master: Instance): void {
 /** Repoints replicas at the promoted one, at most parallel-syncs of them syncing at a time. */
 function reconfNextSlave(s: Sentinel, master: Instance): void {
   let inProgress = 0;
-  for (const r of master.slaves.values()) if (r.flags & (SRI_RECONF_SENT | SRI_RECONF_INPROG)) inProgress++;
+  for (const r of master.slaves.values()) {
+    if (!(r.flags & (SRI_RECONF_SENT | SRI_RECONF_INPROG))) continue;
+    inProgress++;
+    // Reddish: poll a replica being repointed every tick, not every second, so the failover ends
+    // (and the leader switches) as soon as its link to the new master is up.
+    r.infoWanted = true;
+  }
   for (const r of master.slaves.values()) {
     if (inProgress >= master.parallelSyncs) break;
     if (r.flags & (SRI_PROMOTED | SRI_RECONF_DONE)) continue;
@@ -291,6 +297,7 @@ function reconfNextSlave(s: Sentinel, master: Instance): void {
     if (r.link.disconnected) continue;
     if (sendSlaveOf(s, r, master.promotedSlave!.addr)) {
       r.flags |= SRI_RECONF_SENT;
+      r.infoWanted = true;
       r.slaveReconfSentTime = Date.now();
       s.event('notice', '+slave-reconf-sent', r, s.describe(r));
       inProgress++;
