@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { startTopology as harnessTopology, redisSentinelAvailable, stopAll, type Topology as HarnessTopology } from '../support/sentinel-topology.js';
-import { startTopology } from '../../src/api.js';
+import { startTopology, startServer } from '../../src/api.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REDDISH = join(here, '..', '..', '..', 'bin', 'reddish');
@@ -223,5 +223,26 @@ describe('programmatic API: startTopology', () => {
       redis.disconnect();
       await t.stop();
     }
+  });
+});
+
+describe('programmatic API: startServer', () => {
+  it('starts one server with config lines and a password, pauses, resumes and removes it', async () => {
+    const srv = await startServer({ password: 'pw', config: ['maxmemory 10mb'] });
+    try {
+      const c = new Redis({ port: srv.port, host: '127.0.0.1', password: 'pw', lazyConnect: true, maxRetriesPerRequest: 1 });
+      c.on('error', () => undefined);
+      await c.connect();
+      assert.deepEqual(await c.config('GET', 'maxmemory'), ['maxmemory', '10485760']);
+      srv.pause();
+      const stalled = await Promise.race([c.ping().then(() => 'answered'), sleep(500).then(() => 'stalled')]);
+      assert.equal(stalled, 'stalled');
+      srv.resume();
+      assert.equal(await c.ping(), 'PONG');
+      c.disconnect();
+    } finally {
+      await srv.remove();
+    }
+    assert.equal(srv.running(), false);
   });
 });

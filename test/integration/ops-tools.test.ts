@@ -412,4 +412,17 @@ describe('reddish tools against real Redis + redis-sentinel', { skip: SKIP_REDIS
       await checkDataset(t.master.port);
     }
   }));
+
+  it('test-failover: SHUTDOWN NOSAVE NOW of the Redis master, redis-sentinel fails over, no WAIT-acknowledged write lost', () => withLogs(t, async () => {
+    const old = `127.0.0.1:${t.master.port}`;
+    const j = await reddishJson(['test-failover', ...sentinelArgs(t), '--dir', join(cwd, 'none'), '--warmup-ms', '500', '--duration-ms', '1000', '--timeout-ms', '40000'], cwd);
+    assert.equal(j.ok, true);
+    assert.equal(j.oldMaster, old);
+    assert.ok(t.replicas.some((r) => j.newMaster === `127.0.0.1:${r.port}`), String(j.newMaster));
+    assert.equal((j.action as Record<string, string>).kind, 'SHUTDOWN');
+    const w = j.writes as Record<string, number>;
+    assert.ok(w.acknowledged > 0 && w.waitAcknowledged > 0, JSON.stringify(w));
+    assert.equal(w.waitMissing, 0);
+    assert.equal(typeof (j.milestones as Record<string, number | null>)['+switch-master'], 'number');
+  }));
 });
