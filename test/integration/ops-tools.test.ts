@@ -330,6 +330,18 @@ describe('reddish test-failover against a local `reddish up`: SIGKILL', () => {
     rmSync(cwd, { recursive: true, force: true });
   });
 
+  it('test-replication, bench, backup and restore against the stack `reddish up` started', async () => {
+    const tr = await reddish(['test-replication'], cwd);
+    assert.equal(tr.code, 0, tr.out + tr.err);
+    const b = await reddish(['bench', '-n', '2000', '-c', '4', '-t', 'set,get', '-q'], cwd);
+    assert.equal(b.code, 0, b.out + b.err);
+    assert.match(b.out, /SET: .*requests per second/i);
+    const bk = await reddishJson(['backup', '--out', join(cwd, 'backups')], cwd);
+    assert.equal(bk.checksum, 'ok');
+    const rs = await reddishJson(['restore', String(bk.file)], cwd);
+    assert.equal(rs.errors, 0);
+  });
+
   it('kills the master process with SIGKILL and counts the writes that survived', async () => {
     const r = await reddish(['test-failover', '--warmup-ms', '500', '--duration-ms', '1000', '--timeout-ms', '30000'], cwd);
     assert.equal(r.code, 0, `${r.out}\n${r.err}\n${upOut}`);
