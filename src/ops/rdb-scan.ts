@@ -6,15 +6,11 @@
  * server's own reader, which checks their structure on the way; the CRC64
  * trailer is checked too.
  */
-import { RdbInput } from '../persist/rdb/rdb-input.js';
 import { RdbError } from '../persist/rdb/rdb-error.js';
 import { Crc64 } from '../persist/rdb/crc64.js';
 import { readValue, DEFAULT_LIMITS } from '../persist/rdb/value-reader.js';
-import {
-  RDB_VERSION, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_FREQ,
-  RDB_OPCODE_FUNCTION2, RDB_OPCODE_FUNCTION_PRE_GA, RDB_OPCODE_IDLE, RDB_OPCODE_MODULE_AUX, RDB_OPCODE_RESIZEDB,
-  RDB_OPCODE_SELECTDB, isObjectType,
-} from '../persist/rdb/rdb-format.js';
+import { RDB_VERSION } from '../persist/rdb/rdb-format.js';
+import { walkRdb } from '../persist/rdb/rdb-walk.js';
 
 export interface RdbEntry {
   db: number;
@@ -70,60 +66,34 @@ export function scanRdb(buf: Buffer, onEntry?: (e: RdbEntry) => void): RdbScanRe
   const { version } = rdbHeader(buf);
   if (version > RDB_VERSION) throw new RdbError(`RDB version ${version} is newer than this reader's (${RDB_VERSION})`);
   const checksum = version >= 5 ? checkRdbChecksum(buf) : 'disabled';
-  const inp = new RdbInput(buf, 9);
   const res: RdbScanResult = { version, keys: 0, emptySkipped: 0, keysPerDb: new Map(), aux: new Map(), functions: [], checksum };
   let db = 0;
-  let expire = -1;
-  for (;;) {
-    const type = inp.byte();
-    if (type === RDB_OPCODE_EOF) break;
-    switch (type) {
-      case RDB_OPCODE_EXPIRETIME:
-        expire = inp.u32le() * 1000;
-        continue;
-      case RDB_OPCODE_EXPIRETIME_MS:
-        expire = inp.millis();
-        continue;
-      case RDB_OPCODE_FREQ:
-        inp.byte();
-        continue;
-      case RDB_OPCODE_IDLE:
-        inp.len();
-        continue;
-      case RDB_OPCODE_SELECTDB:
-        db = inp.len();
-        continue;
-      case RDB_OPCODE_RESIZEDB:
-        inp.len();
-        inp.len();
-        continue;
-      case RDB_OPCODE_AUX: {
-        const k = inp.string();
-        res.aux.set(k, inp.string());
-        continue;
+  const inp = walkRdb(buf, {
+    selectDb(id) {
+      db = id;
+    },
+    aux(k, v) {
+      res.aux.set(k, v);
+    },
+    functionLibrary(code) {
+      res.functions.push(code);
+    },
+    unsupported(what, type, offset) {
+      if (what === 'function-pre-ga') throw new RdbError('the file holds functions in the pre-7.0 format');
+      if (what === 'module-aux') throw new RdbError('the file holds module data');
+      throw new RdbError(`unknown RDB type ${type} at offset ${offset}`);
+    },
+    entry(key, type, input, expireMs) {
+      const start = input.pos;
+      if (readValue(type, input, DEFAULT_LIMITS) === null) {
+        res.emptySkipped++;
+        return;
       }
-      case RDB_OPCODE_FUNCTION2:
-        res.functions.push(inp.string());
-        continue;
-      case RDB_OPCODE_FUNCTION_PRE_GA:
-        throw new RdbError('the file holds functions in the pre-7.0 format');
-      case RDB_OPCODE_MODULE_AUX:
-        throw new RdbError('the file holds module data');
-    }
-    if (!isObjectType(type)) throw new RdbError(`unknown RDB type ${type} at offset ${inp.pos - 1}`);
-    const key = inp.string();
-    const start = inp.pos;
-    const v = readValue(type, inp, DEFAULT_LIMITS);
-    const exp = expire;
-    expire = -1;
-    if (v === null) {
-      res.emptySkipped++;
-      continue;
-    }
-    res.keys++;
-    res.keysPerDb.set(db, (res.keysPerDb.get(db) ?? 0) + 1);
-    onEntry?.({ db, key, type, value: buf.subarray(start, inp.pos), expireMs: exp });
-  }
+      res.keys++;
+      res.keysPerDb.set(db, (res.keysPerDb.get(db) ?? 0) + 1);
+      onEntry?.({ db, key, type, value: buf.subarray(start, input.pos), expireMs });
+    },
+  });
   if (version >= 5 && inp.pos + 8 !== buf.length) throw new RdbError(`${buf.length - inp.pos - 8} unexpected bytes after the RDB end`);
   return res;
 }

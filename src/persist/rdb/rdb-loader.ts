@@ -5,15 +5,11 @@
  * message is Redis's wording where Redis has one.
  */
 import type { Keyspace } from '../../keyspace/keyspace.js';
-import { RdbInput } from './rdb-input.js';
 import { RdbError } from './rdb-error.js';
 import { Crc64 } from './crc64.js';
 import { readValue, type LoadLimits } from './value-reader.js';
-import {
-  RDB_VERSION, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_FREQ,
-  RDB_OPCODE_FUNCTION2, RDB_OPCODE_FUNCTION_PRE_GA, RDB_OPCODE_IDLE, RDB_OPCODE_MODULE_AUX, RDB_OPCODE_RESIZEDB,
-  RDB_OPCODE_SELECTDB, isObjectType,
-} from './rdb-format.js';
+import { RDB_VERSION } from './rdb-format.js';
+import { walkRdb } from './rdb-walk.js';
 
 export interface LoadOptions {
   limits: LoadLimits;
@@ -44,79 +40,48 @@ export function loadRdb(buf: Buffer, ks: Keyspace, opts: LoadOptions): LoadResul
   if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) {
     throw new RdbError(`Can't handle RDB format version ${buf.toString('latin1', 5, 9)}`);
   }
-  const inp = new RdbInput(buf, 9);
   const res: LoadResult = {
     version, keysLoaded: 0, keysExpired: 0, emptySkipped: 0, aux: new Map(), end: 0, checksumSkipped: false,
   };
   let db = ks.dbs[0];
-  let expire = -1;
-  let idle = -1;
-  for (;;) {
-    const type = inp.byte();
-    if (type === RDB_OPCODE_EXPIRETIME) {
-      expire = inp.u32le() * 1000;
-      continue;
-    }
-    if (type === RDB_OPCODE_EXPIRETIME_MS) {
-      expire = inp.millis();
-      continue;
-    }
-    if (type === RDB_OPCODE_FREQ) {
-      inp.byte(); // LFU counter: Reddish keeps no LFU state yet
-      continue;
-    }
-    if (type === RDB_OPCODE_IDLE) {
-      idle = inp.len();
-      continue;
-    }
-    if (type === RDB_OPCODE_EOF) break;
-    if (type === RDB_OPCODE_SELECTDB) {
-      const id = inp.len();
+  const inp = walkRdb(buf, {
+    selectDb(id) {
       if (id >= ks.dbs.length) {
         throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${ks.dbs.length} databases. Exiting`);
       }
       db = ks.dbs[id];
-      continue;
-    }
-    if (type === RDB_OPCODE_RESIZEDB) {
-      inp.len();
-      inp.len();
-      continue;
-    }
-    if (type === RDB_OPCODE_AUX) {
-      const k = inp.string();
-      const v = inp.string();
+    },
+    aux(k, v) {
       res.aux.set(k, v);
-      continue;
-    }
-    if (type === RDB_OPCODE_MODULE_AUX) throw new RdbError('The RDB file contains AUX module data I can\'t load: no matching module');
-    if (type === RDB_OPCODE_FUNCTION2 || type === RDB_OPCODE_FUNCTION_PRE_GA) {
+    },
+    functionLibrary() {
       throw new RdbError('The RDB file contains function libraries, which this Reddish version does not load');
-    }
-    if (!isObjectType(type)) throw new RdbError(`Unknown RDB encoding type ${type}`);
-    const key = inp.string();
-    const value = readValue(type, inp, opts.limits);
-    const exp = expire;
-    const idleSecs = idle;
-    expire = -1;
-    idle = -1;
-    if (value === null) {
-      res.emptySkipped++;
-      continue;
-    }
-    if (opts.skipExpired && exp !== -1 && exp < opts.now) {
-      res.keysExpired++;
-      continue;
-    }
-    const lru = idleSecs === -1 ? ks.lruClock : ks.lruClock - idleSecs;
-    if (!ks.loadKey(db, key, value, exp, lru)) {
-      if (!opts.allowDuplicates) throw new RdbError(`RDB has duplicated key '${key}' in DB ${db.id}`);
-      // MERGE: the loaded value replaced the old one; its TTL is the file's.
-      if (exp === -1) db.expires.delete(key);
-      else db.expires.set(key, exp);
-    }
-    res.keysLoaded++;
-  }
+    },
+    unsupported(what, type) {
+      if (what === 'module-aux') throw new RdbError('The RDB file contains AUX module data I can\'t load: no matching module');
+      if (what === 'function-pre-ga') throw new RdbError('The RDB file contains function libraries, which this Reddish version does not load');
+      throw new RdbError(`Unknown RDB encoding type ${type}`);
+    },
+    entry(key, type, input, exp, idleSecs) {
+      const value = readValue(type, input, opts.limits);
+      if (value === null) {
+        res.emptySkipped++;
+        return;
+      }
+      if (opts.skipExpired && exp !== -1 && exp < opts.now) {
+        res.keysExpired++;
+        return;
+      }
+      const lru = idleSecs === -1 ? ks.lruClock : ks.lruClock - idleSecs;
+      if (!ks.loadKey(db, key, value, exp, lru)) {
+        if (!opts.allowDuplicates) throw new RdbError(`RDB has duplicated key '${key}' in DB ${db.id}`);
+        // MERGE: the loaded value replaced the old one; its TTL is the file's.
+        if (exp === -1) db.expires.delete(key);
+        else db.expires.set(key, exp);
+      }
+      res.keysLoaded++;
+    },
+  });
   if (version >= 5) {
     const bodyEnd = inp.pos;
     const trailer = inp.bytes(8);

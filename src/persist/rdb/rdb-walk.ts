@@ -1,0 +1,82 @@
+/**
+ * The opcode walk of an RDB image, shared by everything that reads one: the
+ * loader (into a keyspace), `reddish backup`/`restore` (key by key, raw
+ * bytes) and their like. It reads from after the 9-byte header to the EOF
+ * opcode, tracks the db, the pending expiry and idle time, collects AUX
+ * fields, and hands each key to the visitor, which reads the value itself.
+ * Header and trailer checks stay with the callers: they word errors and
+ * treat a disabled checksum each their own way.
+ */
+import { RdbInput } from './rdb-input.js';
+import {
+  RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_FREQ,
+  RDB_OPCODE_FUNCTION2, RDB_OPCODE_FUNCTION_PRE_GA, RDB_OPCODE_IDLE, RDB_OPCODE_MODULE_AUX, RDB_OPCODE_RESIZEDB,
+  RDB_OPCODE_SELECTDB, isObjectType,
+} from './rdb-format.js';
+
+export interface RdbVisitor {
+  /** SELECTDB; may throw (a db the server does not have). */
+  selectDb(id: number): void;
+  aux(key: string, value: string): void;
+  /** A function library (RDB_OPCODE_FUNCTION2); may throw when the reader cannot take them. */
+  functionLibrary(code: string): void;
+  /** What it cannot read at all: module data, pre-7.0 functions, an unknown type byte. */
+  unsupported(what: 'module-aux' | 'function-pre-ga' | 'unknown-type', type: number, offset: number): never;
+  /** A key: the visitor reads its value from `inp` (readValue). expireMs / idleSecs are -1 when absent. */
+  entry(key: string, type: number, inp: RdbInput, expireMs: number, idleSecs: number): void;
+}
+
+/** Walks from the byte after the header to EOF; returns the input, positioned after the EOF opcode. */
+export function walkRdb(buf: Buffer, v: RdbVisitor): RdbInput {
+  const inp = new RdbInput(buf, 9);
+  let expire = -1;
+  let idle = -1;
+  for (;;) {
+    const type = inp.byte();
+    switch (type) {
+      case RDB_OPCODE_EOF:
+        return inp;
+      case RDB_OPCODE_EXPIRETIME:
+        expire = inp.u32le() * 1000;
+        continue;
+      case RDB_OPCODE_EXPIRETIME_MS:
+        expire = inp.millis();
+        continue;
+      case RDB_OPCODE_FREQ:
+        inp.byte(); // LFU counter: Reddish keeps no LFU state yet
+        continue;
+      case RDB_OPCODE_IDLE:
+        idle = inp.len();
+        continue;
+      case RDB_OPCODE_SELECTDB:
+        v.selectDb(inp.len());
+        continue;
+      case RDB_OPCODE_RESIZEDB:
+        inp.len();
+        inp.len();
+        continue;
+      case RDB_OPCODE_AUX: {
+        const k = inp.string();
+        v.aux(k, inp.string());
+        continue;
+      }
+      case RDB_OPCODE_FUNCTION2:
+        v.functionLibrary(inp.string());
+        continue;
+      case RDB_OPCODE_FUNCTION_PRE_GA:
+        return v.unsupported('function-pre-ga', type, inp.pos - 1);
+      case RDB_OPCODE_MODULE_AUX:
+        return v.unsupported('module-aux', type, inp.pos - 1);
+      default:
+        break;
+    }
+    if (!isObjectType(type)) return v.unsupported('unknown-type', type, inp.pos - 1);
+    const key = inp.string();
+    const exp = expire;
+    const idleSecs = idle;
+    expire = -1;
+    idle = -1;
+    v.entry(key, type, inp, exp, idleSecs);
+  }
+}
+
