@@ -7,13 +7,13 @@
  * ioredis Sentinel client across a kill -9.
  */
 import { describe, it, before, after } from 'node:test';
+import { freePortRange } from '../support/free-port.js';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import { startTopology as harnessTopology, redisSentinelAvailable, stopAll, type Topology as HarnessTopology } from '../support/sentinel-topology.js';
 import { startTopology, startServer } from '../../src/api.js';
@@ -39,23 +39,6 @@ function reddish(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Prom
   });
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A base port with `n` free ports after it (reddish up wants consecutive ports). */
-async function freeRange(n: number): Promise<number> {
-  for (;;) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) ok = await portFree(base + i);
-    if (ok) return base;
-  }
-}
 
 async function waitOutput(c: ChildProcess, get: () => string, what: RegExp, timeoutMs: number): Promise<void> {
   const start = Date.now();
@@ -85,10 +68,10 @@ describe('reddish up / status / health / failover / down', () => {
   };
 
   before(async () => {
-    port = await freeRange(3);
-    sport = await freeRange(3);
-    mport = await freeRange(6);
-    dport = await freeRange(1);
+    port = await freePortRange(3);
+    sport = await freePortRange(3);
+    mport = await freePortRange(6);
+    dport = await freePortRange(1);
     await startUp();
   });
   after(async () => {

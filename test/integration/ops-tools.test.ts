@@ -7,13 +7,13 @@
  * redis-sentinel topology — including a Reddish backup restored into Redis.
  */
 import { describe, it, before, after } from 'node:test';
+import { freePortRange } from '../support/free-port.js';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
 import {
   client, failoverDownAfterMs, info, infoField, redisSentinelAvailable, startTopology, stopAll, topologyLogs, waitFor, waitSynced,
   type Impl, type Topology,
@@ -285,23 +285,6 @@ describe('reddish test-replication / bench / backup / restore / test-failover on
   }));
 });
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A base port with `n` free ports after it (reddish up wants consecutive ports). */
-async function freeRange(n: number): Promise<number> {
-  for (;;) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) ok = await portFree(base + i);
-    if (ok) return base;
-  }
-}
 
 describe('reddish test-failover against a local `reddish up`: SIGKILL', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'reddish-ops-up-'));
@@ -309,8 +292,8 @@ describe('reddish test-failover against a local `reddish up`: SIGKILL', () => {
   let upOut = '';
 
   before(async () => {
-    const port = await freeRange(3);
-    const sport = await freeRange(3);
+    const port = await freePortRange(3);
+    const sport = await freePortRange(3);
     up = spawn(process.execPath, [REDDISH, 'up', '--port', String(port), '--sentinel-port', String(sport), '--metrics-port', '0', '--dashboard-port', '0', '--down-after-ms', '1000', '--failover-timeout-ms', '10000'], { cwd });
     up.stdout!.on('data', (d) => (upOut += d));
     up.stderr!.on('data', (d) => (upOut += d));
