@@ -15,6 +15,7 @@ import { markClock } from './dispatch/call.js';
 import { adoptWithSharedReads } from './net/shared-read-socket.js';
 import { ProtocolError } from './protocol/request-parser.js';
 import { Client } from './net/client.js';
+import { OutputLimits } from './net/output-limits.js';
 import { Logger, type LogLevel } from './observe/log.js';
 import { Slowlog } from './observe/slowlog.js';
 import { LatencyMonitor } from './observe/latency.js';
@@ -47,6 +48,7 @@ export interface ServerStats {
   netOutputBytes: number;
   startTime: number;
   clientQbufLimitDisconnections: number;
+  clientObufLimitDisconnections: number;
   totalReads: number;
   totalWrites: number;
 }
@@ -72,10 +74,12 @@ export class Server {
   readonly latency = new LatencyMonitor();
   readonly stats: ServerStats = {
     numCommands: 0, numConnections: 0, rejectedConnections: 0, totalErrorReplies: 0, errorCodes: new Map(),
-    netInputBytes: 0, netOutputBytes: 0, startTime: Date.now(), clientQbufLimitDisconnections: 0,
+    netInputBytes: 0, netOutputBytes: 0, startTime: Date.now(), clientQbufLimitDisconnections: 0, clientObufLimitDisconnections: 0,
     totalReads: 0, totalWrites: 0,
   };
   slowlogThreshold = 10000;
+  /** client-output-buffer-limit per client class, parsed once per change (net/output-limits.ts). */
+  readonly obufLimits = new OutputLimits();
   /** client-query-buffer-limit, cached: it is checked on every read. */
   queryBufLimit = 1024 * 1024 * 1024;
   latencyThreshold = 0;
@@ -138,6 +142,7 @@ export class Server {
     config.watch('loglevel', (v) => (this.log.level = v as LogLevel));
     config.watch('logfile', (v) => (this.log.file = v));
     config.watch('client-query-buffer-limit', (v) => (this.queryBufLimit = Number(v)));
+    config.watch('client-output-buffer-limit', (v) => this.obufLimits.set(v));
     config.watch('slowlog-log-slower-than', (v) => (this.slowlogThreshold = Number(v)));
     config.watch('slowlog-max-len', (v) => {
       this.slowlog.maxLen = Number(v);

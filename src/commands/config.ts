@@ -148,6 +148,7 @@ function configResetStat(ctx: CommandContext): void {
   st.netInputBytes = 0;
   st.netOutputBytes = 0;
   st.clientQbufLimitDisconnections = 0;
+  st.clientObufLimitDisconnections = 0;
   const ks = s.ks.stats as unknown as Record<string, number>;
   for (const k of Object.keys(ks)) if (typeof ks[k] === 'number') ks[k] = 0;
   for (const c of s.commands.all()) {

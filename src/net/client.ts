@@ -42,6 +42,8 @@ export class Client implements CommandContext {
   /** Set once QUIT, a protocol error or CLIENT KILL asked to close after the pending replies. */
   closeAfterReply = false;
   closed = false;
+  /** client-output-buffer-limit: when the pending output first went over the soft limit (0: under it). */
+  obufSoftSince = 0;
   /** Reading stopped because the socket's output backed up (resumed on 'drain'). */
   readPaused = false;
   replyMode: ReplyMode = 'on';
@@ -146,8 +148,28 @@ export class Client implements CommandContext {
       this.socket.write(out);
       this.server.stats.totalWrites++;
       // Taken by the kernel synchronously: the buffer is free again.
-      if (this.socket.writableLength === 0) this.reply.reuse();
+      const waiting = this.socket.writableLength;
+      if (waiting === 0) this.reply.reuse();
+      else this.checkOutputLimit(waiting);
     }
+  }
+
+  /** Over its class's client-output-buffer-limit: closed without sending the rest, as Redis does. */
+  private checkOutputLimit(waiting: number): void {
+    const s = this.server;
+    const cls = this.replicaInfo !== null ? 'slave' : this.subs !== null ? 'pubsub' : 'normal';
+    if (this.isMaster || !s.obufLimits.active[cls] || !s.obufLimits.exceeded(cls, waiting, this, s.cachedNow)) return;
+    s.log.warning(`Client id=${this.id} addr=${this.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    s.stats.clientObufLimitDisconnections++;
+    this.drop();
+  }
+
+  /** Closes at once, discarding what was not sent (an output buffer over its limit). */
+  drop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket?.destroy();
+    this.server.unlinkClient(this);
   }
 
   /** Sends what is pending, then closes (QUIT, protocol errors, CLIENT KILL). */

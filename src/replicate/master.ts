@@ -101,11 +101,6 @@ export class ReplicationMaster {
 
   constructor(private readonly server: Server) {
     server.config.watch('repl-backlog-size', (v) => this.backlog?.resize(Number(v)));
-    server.config.watch('client-output-buffer-limit', (v) => {
-      const parts = v.split(/\s+/);
-      const i = parts.findIndex((x) => x === 'replica' || x === 'slave');
-      this.hardLimit = i < 0 ? 0 : parseMem(parts[i + 1]);
-    });
   }
 
   get log() {
@@ -147,8 +142,6 @@ export class ReplicationMaster {
   private batch: Buffer[] = [];
   private batchBytes = 0;
   private flushScheduled = false;
-  /** client-output-buffer-limit replica's hard limit in bytes (0 = none), kept current by a config watch. */
-  private hardLimit = 0;
 
   /** Appends bytes to the stream: backlog, offset, replicas. */
   feedRaw(data: Buffer): void {
@@ -156,14 +149,14 @@ export class ReplicationMaster {
     const b = this.ensureBacklog();
     b.append(data);
     this.server.replOffset = b.end;
-    const hardLimit = this.hardLimit;
+    const limits = this.server.obufLimits;
     let online = false;
     for (const r of this.replicas.values()) {
       if (r.state === 'online') online = true;
       else if (r.state !== 'wait_bgsave_start') {
         r.pending.push(data);
         r.pendingBytes += data.length;
-        if (hardLimit > 0 && r.pendingBytes > hardLimit) this.dropForBufferLimit(r);
+        if (limits.active.slave && limits.exceeded('slave', r.pendingBytes, r.client, this.server.cachedNow)) this.dropForBufferLimit(r);
       }
     }
     if (!online) return;
@@ -186,19 +179,20 @@ export class ReplicationMaster {
     const data = this.batch.length === 1 ? this.batch[0] : Buffer.concat(this.batch, this.batchBytes);
     this.batch = [];
     this.batchBytes = 0;
-    const hardLimit = this.hardLimit;
+    const limits = this.server.obufLimits;
     for (const r of this.replicas.values()) {
       if (r.state !== 'online') continue;
       const sock = r.client.socket;
       if (sock === null || r.client.closed) continue;
       sock.write(data);
-      if (hardLimit > 0 && sock.writableLength > hardLimit) this.dropForBufferLimit(r);
+      if (limits.active.slave && limits.exceeded('slave', sock.writableLength, r.client, this.server.cachedNow)) this.dropForBufferLimit(r);
     }
   }
 
   private dropForBufferLimit(r: ReplicaInfo): void {
-    this.log.warning(`Client ${r.client.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-    r.client.close();
+    this.log.warning(`Client id=${r.client.id} addr=${r.client.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    this.server.stats.clientObufLimitDisconnections++;
+    r.client.drop();
   }
 
   // ---- commands ----------------------------------------------------------
@@ -537,14 +531,4 @@ export class ReplicationMaster {
   disconnectAll(): void {
     for (const r of [...this.replicas.values()]) r.client.close();
   }
-}
-
-function parseMem(v: string | undefined): number {
-  if (v === undefined) return 0;
-  const m = /^(\d+)(kb|k|mb|m|gb|g|b)?$/i.exec(v);
-  if (!m) return Number(v) || 0;
-  const n = Number(m[1]);
-  const u = (m[2] ?? 'b').toLowerCase();
-  const mult = u === 'k' ? 1000 : u === 'kb' ? 1024 : u === 'm' ? 1e6 : u === 'mb' ? 1024 * 1024 : u === 'g' ? 1e9 : u === 'gb' ? 1024 ** 3 : 1;
-  return n * mult;
 }
