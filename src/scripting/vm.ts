@@ -1,0 +1,76 @@
+/**
+ * The Lua VM (fengari) and the helpers every scripting file needs: latin1
+ * strings in and out, and a patch that gives Lua 5.1 number semantics.
+ */
+import { createRequire } from 'node:module';
+import fengari from 'fengari';
+import type { LuaState } from 'fengari';
+import { formatG } from './number-format.js';
+
+export const { lua, lauxlib, lualib } = fengari;
+export type { LuaState };
+
+/*
+ * Redis embeds Lua 5.1, where every number is a double. Fengari (5.3) has a
+ * 32-bit integer subtype that would wrap millisecond timestamps and print
+ * 10/2 as "5.0". Reading every numeral as a float (literals, tonumber, string
+ * coercion) and printing floats with 5.1's "%.14g" restores 5.1 behaviour.
+ * This mutates the shared fengari module: Reddish is its only user.
+ */
+interface LObject {
+  luaO_str2num(s: Uint8Array, o: { setfltvalue(n: number): void; ttisinteger(): boolean; value: number }): number;
+  luaO_tostring(L: LuaState, o: { ttisinteger(): boolean; value: number; setsvalue(ts: unknown): void }): void;
+}
+interface LString { luaS_bless(L: LuaState, s: Uint8Array): unknown }
+function patchNumbers(): void {
+  // The internal modules are CommonJS; their exports objects are what lapi/llex/lvm call through.
+  const require = createRequire(import.meta.url);
+  const lobject = require('fengari/src/lobject.js') as LObject;
+  const lstring = require('fengari/src/lstring.js') as LString;
+  const str2num = lobject.luaO_str2num;
+  lobject.luaO_str2num = (s, o) => {
+    const r = str2num(s, o);
+    if (r !== 0 && o.ttisinteger()) o.setfltvalue(o.value);
+    return r;
+  };
+  lobject.luaO_tostring = (L, o) => {
+    const text = o.ttisinteger() ? String(o.value) : formatG(o.value, 14);
+    o.setsvalue(lstring.luaS_bless(L, Buffer.from(text, 'latin1')));
+  };
+}
+patchNumbers();
+
+const EMPTY = new Uint8Array(0);
+
+/** Pushes a latin1 JS string as a Lua string, byte for byte. */
+export function pushString(L: LuaState, s: string): void {
+  lua.lua_pushstring(L, s.length === 0 ? EMPTY : Buffer.from(s, 'latin1'));
+}
+
+/** Reads the Lua string (or number, converted) at idx as latin1; null for other types. */
+export function toString(L: LuaState, idx: number): string | null {
+  const u = lua.lua_tolstring(L, idx);
+  if (u === null) return null;
+  return Buffer.from(u.buffer, u.byteOffset, u.length).toString('latin1');
+}
+
+/** Raises a Redis-style error table `{err=msg}` (what redis.call raises). */
+export function raiseErrorTable(L: LuaState, msg: string): never {
+  lua.lua_createtable(L, 0, 1);
+  pushString(L, msg);
+  lua.lua_setfield(L, -2, 'err');
+  return lua.lua_error(L);
+}
+
+/** Registers JS functions as fields of the table on top of the stack. */
+export function setFunctions(L: LuaState, fns: Record<string, (L: LuaState) => number>): void {
+  for (const [name, fn] of Object.entries(fns)) {
+    lua.lua_pushjsfunction(L, fn);
+    lua.lua_setfield(L, -2, name);
+  }
+}
+
+/** Raises a Lua error string prefixed with the calling script's position, like luaL_error. */
+export function raise(L: LuaState, msg: string): never {
+  return lauxlib.luaL_error(L, Buffer.from(msg.replace(/%/g, '%%'), 'latin1'));
+}
