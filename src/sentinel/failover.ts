@@ -8,7 +8,7 @@
  * carry the new config epoch. Each step is a named state, changed here only.
  */
 import {
-  SRI_MASTER, SRI_S_DOWN, SRI_O_DOWN, SRI_FAILOVER_IN_PROGRESS, SRI_FORCE_FAILOVER, SRI_PROMOTED,
+  SRI_S_DOWN, SRI_O_DOWN, SRI_FAILOVER_IN_PROGRESS, SRI_FORCE_FAILOVER, SRI_PROMOTED,
   SRI_RECONF_SENT, SRI_RECONF_INPROG, SRI_RECONF_DONE, type Instance, type Addr, type FailoverState,
 } from './instance.js';
 import { MAX_DESYNC, SIMFAILURE_CRASH_AFTER_ELECTION, type Sentinel } from './sentinel.js';

@@ -15,7 +15,7 @@ import type { LogLevel } from '../observe/log.js';
 import { rewriteConfig } from '../config/config-rewrite.js';
 import {
   Instance, makeAddr, addrKey, addrEqual, FAILOVER_ORDER, DEFAULT_DOWN_AFTER, DEFAULT_FAILOVER_TIMEOUT,
-  SRI_MASTER, SRI_SLAVE, SRI_SENTINEL, type Addr,
+  SRI_MASTER, SRI_SLAVE, type Addr,
 } from './instance.js';
 import { handleInstance } from './monitor.js';
 import { switchToPromoted } from './failover.js';
@@ -314,10 +314,6 @@ export class Sentinel {
       }
     }
     return n;
-  }
-
-  isSentinel(ri: Instance): boolean {
-    return (ri.flags & SRI_SENTINEL) !== 0;
   }
 }
 
