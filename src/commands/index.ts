@@ -28,6 +28,7 @@ import { GEO_COMMANDS } from './geo.js';
 import { DUMP_RESTORE_COMMANDS } from './dump-restore.js';
 import { MIGRATE_COMMANDS } from './migrate.js';
 import { REPLICATION_COMMANDS } from './replication.js';
+import { SCRIPTING_COMMANDS } from './scripting.js';
 
 export const ALL_COMMANDS: readonly CommandDef[] = [
   ...STRING_COMMANDS,
@@ -55,4 +56,5 @@ export const ALL_COMMANDS: readonly CommandDef[] = [
   ...GEO_COMMANDS,
   ...DUMP_RESTORE_COMMANDS,
   ...MIGRATE_COMMANDS,
+  ...SCRIPTING_COMMANDS,
 ];

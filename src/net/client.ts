@@ -26,7 +26,8 @@ export type ReplyMode = 'on' | 'off' | 'skip';
 export class Client implements CommandContext {
   readonly id: number;
   readonly parser: RequestParser;
-  readonly reply = new ReplyWriter();
+  /** Replies pending for the socket; a script swaps in a capturing writer while its redis.call runs (commands/scripting.ts). */
+  reply = new ReplyWriter();
   argv: string[] = [];
   db: Database;
   name = '';
