@@ -9,7 +9,7 @@
  * Not yet: busy-reply-threshold (-BUSY to other clients) and SCRIPT KILL of a
  * running script, shebang flags, Functions.
  */
-import type { CommandContext, CommandDef, CommandSpec } from '../dispatch/command-spec.js';
+import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
 import { call } from '../dispatch/call.js';
 import { ReplyWriter } from '../protocol/reply-writer.js';
 import { decode, type RespValue } from '../protocol/resp-value.js';
@@ -84,16 +84,10 @@ function writeReply(ctx: CommandContext, r: Reply): void {
   }
 }
 
-function lookup(server: Server, argv: string[]): CommandSpec | undefined {
-  let cmd = server.commands.lookup(argv[0]);
-  if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) cmd = cmd.subcommands.get(argv[1].toLowerCase());
-  return cmd;
-}
-
 /** redis.call: the checks scriptCall makes, then the command on the caller's client, its reply captured. */
 function scriptCall(ctx: CommandContext, readOnly: boolean, argv: string[], resp: RespVersion): Reply {
   const c = ctx.client;
-  const cmd = argv.length > 0 ? lookup(ctx.server, argv) : undefined;
+  const cmd = argv.length > 0 ? ctx.server.commands.lookupArgv(argv) : undefined;
   if (cmd === undefined || cmd.handler === null) return { type: 'error', value: 'ERR Unknown Redis command called from script' };
   if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) {
     return { type: 'error', value: 'ERR Wrong number of args calling Redis command from script' };

@@ -121,6 +121,13 @@ export class CommandTable {
     return this.byName.get(name) ?? this.byName.get(name.toLowerCase());
   }
 
+  /** The command a request names (lookupCommand): its subcommand when it has them; undefined when unknown. */
+  lookupArgv(argv: readonly string[]): CommandSpec | undefined {
+    const cmd = this.lookup(argv[0]);
+    if (cmd === undefined || cmd.subcommands === null || argv.length < 2) return cmd;
+    return cmd.subcommands.get(argv[1].toLowerCase());
+  }
+
   /** lookupCommandBySds-style lookup of "name" or "name|sub". */
   lookupFull(fullname: string): CommandSpec | undefined {
     const bar = fullname.indexOf('|');

@@ -110,8 +110,7 @@ export function keysBySpecs(cmd: CommandSpec, argv: string[]): KeyRef[] | null {
 /** COMMAND GETKEYS: resolves the command (and subcommand), checks arity, extracts keys, or returns Redis's error. */
 export function getKeysFromCommand(table: CommandTable, argv: string[]): KeyRef[] | string {
   if (argv.length === 0) return 'ERR Invalid command specified';
-  let cmd = table.lookup(argv[0]);
-  if (cmd?.subcommands && argv.length >= 2) cmd = cmd.subcommands.get(argv[1].toLowerCase());
+  const cmd = table.lookupArgv(argv);
   if (!cmd) return 'ERR Invalid command specified';
   const specs = items((cmd.info as MetaTree[])[8]);
   if (specs.length === 0 && !cmd.flags.has('movablekeys')) return 'ERR The command has no key arguments';

@@ -45,7 +45,7 @@ function patchRandom(buf: Buffer, at: number, keyspace: number): void {
   }
 }
 
-/** Replies to the connection preamble (AUTH, SELECT): an error here stops the run. */
+/** Connects, then sends the preamble (AUTH, SELECT) and waits for its replies: an error here stops the run. */
 function connect(o: BenchOptions, preamble: string[][]): Promise<net.Socket> {
   return new Promise<net.Socket>((resolve, reject) => {
     const s = net.connect({ host: o.addr.host, port: o.addr.port });
@@ -56,28 +56,10 @@ function connect(o: BenchOptions, preamble: string[][]): Promise<net.Socket> {
     };
     s.once('error', fail);
     s.once('connect', () => {
-      if (preamble.length === 0) {
+      runCommands(s, preamble).then(() => {
         s.off('error', fail);
-        return resolve(s);
-      }
-      s.write(preamble.map((argv) => `*${argv.length}\r\n${argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`).join(''));
-      let buf = Buffer.alloc(0);
-      let got = 0;
-      const onData = (d: Buffer): void => {
-        buf = Buffer.concat([buf, d]);
-        for (;;) {
-          const end = skipReply(buf, 0);
-          if (end < 0) return;
-          if (buf[0] === 45) return fail(new Error(`${preamble[got][0]}: ${buf.toString('latin1', 1, end - 2)}`));
-          buf = buf.subarray(end);
-          if (++got === preamble.length) {
-            s.off('data', onData);
-            s.off('error', fail);
-            return resolve(s);
-          }
-        }
-      };
-      s.on('data', onData);
+        resolve(s);
+      }, fail);
     });
   });
 }

@@ -5,6 +5,7 @@
  * width of the zero-padded random number that replaces it with -r, so a
  * command's encoding is built once and patched in place.
  */
+import { encodeCommand } from '../protocol/encode-command.js';
 
 export interface BenchTest {
   /** The -t name (lowercase). */
@@ -65,7 +66,7 @@ export function selectTests(list: string): BenchTest[] {
 
 /** A command as a RESP array (latin1: one char per byte). */
 export function encodeArgv(argv: string[]): Buffer {
-  return Buffer.from(`*${argv.length}\r\n${argv.map((a) => `$${a.length}\r\n${a}\r\n`).join('')}`, 'latin1');
+  return Buffer.from(encodeCommand(argv), 'latin1');
 }
 
 /** One request as it goes on the wire: RESP, or an inline command for ping_inline. */

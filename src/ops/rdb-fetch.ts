@@ -7,6 +7,7 @@
  * mark>\r\n` and the payload followed by the mark. Works against Redis and
  * Reddish, masters and replicas.
  */
+import { encodeCommand } from '../protocol/encode-command.js';
 import net from 'node:net';
 import { formatAddr, type Addr } from './ops-client.js';
 
@@ -16,10 +17,6 @@ export interface FetchedRdb {
   data: Buffer;
   /** 'disk' ($<len>) or 'diskless' ($EOF:<mark>). */
   transfer: 'disk' | 'diskless';
-}
-
-function encode(argv: string[]): string {
-  return `*${argv.length}\r\n${argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
 }
 
 export function fetchRdb(addr: Addr, password: string | undefined, timeoutMs: number): Promise<FetchedRdb> {
@@ -53,7 +50,7 @@ export function fetchRdb(addr: Addr, password: string | undefined, timeoutMs: nu
 
     // One command at a time: Redis refuses SYNC while earlier replies are still unsent ("pending output").
     const sendNext = (): void => {
-      sock.write(answered < preamble.length ? encode(preamble[answered].argv) : 'SYNC\r\n');
+      sock.write(answered < preamble.length ? Buffer.from(encodeCommand(preamble[answered].argv), 'latin1') : 'SYNC\r\n');
     };
     sock.on('connect', sendNext);
     sock.on('error', (e) => finish(new Error(`${where}: ${e.message}`)));
