@@ -57,6 +57,9 @@ export interface BeforeWriteListener {
 /** A key someone may be blocked on was created or written (null: any key of the db, after SWAPDB). */
 export type KeyReadyListener = (db: Database, key: string | null) => void;
 
+/** Every db's contents, set aside (Keyspace.setAsideAll), by db id. */
+export type DbBackup = Array<{ keys: Database['keys']; expires: Database['expires']; avgTtl: number; scan: ScanIndex | undefined }>;
+
 export class Keyspace {
   dbs: Database[];
   /** Changes since the last save (server.dirty). */
@@ -302,6 +305,42 @@ export class Keyspace {
     this.scanIndexes[db.id]?.clear();
     this.dirty += n;
     return n;
+  }
+
+  /** Keys in every db (dbTotalServerKeyCount). */
+  totalKeys(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.keys.size;
+    return n;
+  }
+
+  /**
+   * Every db emptied, its contents kept aside whole (a replica's swapdb load):
+   * restoreAll puts them back when the new data fails to load; dropping the
+   * backup frees them, by GC, off the command path (replica-lazy-flush).
+   */
+  setAsideAll(): DbBackup {
+    const backup: DbBackup = [];
+    for (const db of this.dbs) {
+      for (const l of this.changeListeners) l.flushed(db);
+      backup.push({ keys: db.keys, expires: db.expires, avgTtl: db.avgTtl, scan: this.scanIndexes[db.id] });
+      db.replaceMaps();
+      db.avgTtl = 0;
+      this.scanIndexes[db.id] = undefined;
+    }
+    return backup;
+  }
+
+  /** Puts back what setAsideAll kept; the dbs must be empty. */
+  restoreAll(backup: DbBackup): void {
+    for (const db of this.dbs) {
+      const b = backup[db.id];
+      db.keys = b.keys;
+      db.expires = b.expires;
+      db.avgTtl = b.avgTtl;
+      this.scanIndexes[db.id] = b.scan;
+      if (this.onReady !== null) this.onReady(db, null);
+    }
   }
 
   /** SWAPDB: clients stay on their db number and see the other data. */

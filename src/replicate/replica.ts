@@ -17,11 +17,13 @@
  * REPLCONF ACK.
  */
 import net from 'node:net';
+import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Server } from '../server.js';
 import { Client } from '../net/client.js';
 import { processCommand } from '../dispatch/process-command.js';
 import { encodeCommand } from '../protocol/encode-command.js';
+import type { DbBackup } from '../keyspace/keyspace.js';
 
 export type LinkState = 'none' | 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
 
@@ -291,10 +293,10 @@ export class ReplicaSide {
         if (line.startsWith('$EOF:')) {
           t.mark = line.slice(5);
           t.size = -1;
-          this.log.notice('MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
+          this.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${this.disklessLoad() ? 'to parser' : 'to disk'}`);
         } else {
           t.size = Number(line.slice(1));
-          this.log.notice(`MASTER <-> REPLICA sync: receiving ${t.size} bytes from master to disk`);
+          this.log.notice(`MASTER <-> REPLICA sync: receiving ${t.size} bytes from master ${this.disklessLoad() ? 'to parser' : 'to disk'}`);
         }
         break;
       }
@@ -323,12 +325,54 @@ export class ReplicaSide {
     if (rest.length > 0 && this.state === 'connected') this.streamData(rest);
   }
 
+  /**
+   * useDisklessLoad: `swapdb` always parses from memory, `on-empty-db` only
+   * when there is nothing to lose; `disabled` keeps the master's snapshot on
+   * disk as dbfilename, as Redis does, so a restart has it.
+   */
+  private disklessLoad(): boolean {
+    const mode = this.server.config.get('repl-diskless-load');
+    return mode === 'swapdb' || (mode === 'on-empty-db' && this.server.ks.totalKeys() === 0);
+  }
+
+  /** The received snapshot in a temp file of the working dir (fsynced); undefined when it could not be written. */
+  private writeSyncFile(payload: Buffer): string | undefined {
+    const temp = `temp-${Math.floor(Date.now() / 1000)}.${process.pid}.rdb`;
+    try {
+      const fd = fs.openSync(temp, 'w', 0o644);
+      try {
+        let off = 0;
+        while (off < payload.length) off += fs.writeSync(fd, payload, off, payload.length - off);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      return temp;
+    } catch (e) {
+      this.log.warning(`Opening the temp file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
+      rmQuiet(temp);
+      return undefined;
+    }
+  }
+
   private loadPayload(payload: Buffer, t: Transfer): void {
     const s = this.server;
-    this.log.notice('MASTER <-> REPLICA sync: Flushing old data');
-    for (const db of s.ks.dbs) {
-      s.watchers.touchDb(db);
-      s.ks.flushDb(db);
+    const diskless = this.disklessLoad();
+    const swap = diskless && s.config.get('repl-diskless-load') === 'swapdb';
+    // The file is written first but put in place only once it loaded: a bad
+    // payload must not replace a good dump.rdb (Redis renames before loading).
+    const temp = diskless ? null : this.writeSyncFile(payload);
+    if (temp === undefined) return this.fail('Failed trying to write the MASTER synchronization DB to disk');
+    let backup: DbBackup | null = null;
+    if (swap) {
+      // disklessLoadInitTempDb: the old data stays aside until the new data loaded.
+      backup = s.ks.setAsideAll();
+    } else {
+      this.log.notice('MASTER <-> REPLICA sync: Flushing old data');
+      for (const db of s.ks.dbs) {
+        s.watchers.touchDb(db);
+        s.ks.flushDb(db);
+      }
     }
     this.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     s.propagator.suspended = true;
@@ -337,9 +381,30 @@ export class ReplicaSide {
     } catch (e) {
       s.propagator.suspended = false;
       this.transfer = null;
-      return this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${(e as Error).message}`);
+      if (temp !== null) rmQuiet(temp);
+      if (backup !== null) {
+        for (const db of s.ks.dbs) s.ks.flushDb(db);
+        s.ks.restoreAll(backup);
+        this.log.notice('MASTER <-> REPLICA sync: Discarding the half-loaded data');
+        this.log.notice('MASTER <-> REPLICA sync: Restoring the backup');
+      }
+      return this.fail(`Failed trying to load the MASTER synchronization DB from ${diskless ? 'socket' : 'disk'}: ${(e as Error).message}`);
     } finally {
       s.propagator.suspended = false;
+    }
+    if (backup !== null) {
+      for (const db of s.ks.dbs) s.watchers.touchDb(db);
+      this.log.notice('MASTER <-> REPLICA sync: Discarding the old data');
+    }
+    if (temp !== null) {
+      try {
+        fs.renameSync(temp, s.rdb.filePath());
+      } catch (e) {
+        this.log.warning(`Failed trying to rename the temp DB into ${s.rdb.filePath()} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
+        rmQuiet(temp);
+      }
+      // rdb-del-sync-files: a replica without persistence keeps no copy on disk.
+      if (s.config.bool('rdb-del-sync-files') && s.config.get('save') === '' && !s.config.bool('appendonly')) rmQuiet(s.rdb.filePath());
     }
     s.ks.dirty = 0;
     s.replId = t.replid;
@@ -501,5 +566,13 @@ export class ReplicaSide {
       this.connect();
     }
     if (this.state === 'connected' && now - this.lastAck >= 1000) this.sendAck();
+  }
+}
+
+function rmQuiet(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    /* already gone */
   }
 }
