@@ -1,0 +1,53 @@
+/**
+ * Running redis-benchmark and printing its figures: one place for the bench
+ * scripts that compare reddish-server with redis-server side by side.
+ */
+import { spawn } from 'node:child_process';
+
+export interface BenchResult {
+  rows: Map<string, number>;
+  order: string[];
+  code: number | null;
+  stderr: string;
+}
+
+export function benchmark(port: number, args: string[]): Promise<BenchResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-q', '--csv', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const rows = new Map<string, number>();
+      const order: string[] = [];
+      for (const line of out.split('\n')) {
+        const m = /^"([^"]+)","([0-9.]+)"/.exec(line);
+        if (!m || m[1] === 'test') continue;
+        rows.set(m[1], Number(m[2]));
+        order.push(m[1]);
+      }
+      resolve({ rows, order, code, stderr: err });
+    });
+  });
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function fmt(n: number): string {
+  return Number.isFinite(n) ? n.toFixed(0) : '-';
+}
+
+export function table(title: string, rows: Array<[string, number, number]>): string {
+  const head = ['test', 'redis rps', 'reddish rps', 'ratio'];
+  const body = rows.map(([t, a, b]) => [t, fmt(a), fmt(b), Number.isFinite(a) && Number.isFinite(b) && a > 0 ? (b / a).toFixed(2) : '-']);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  return [`\n${title}`, line(head), w.map((x) => '-'.repeat(x)).join('  '), ...body.map(line)].join('\n');
+}
