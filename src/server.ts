@@ -37,6 +37,7 @@ import { ReplicationMaster } from './replicate/master.js';
 import { ReplicaSide } from './replicate/replica.js';
 import { Failover } from './replicate/failover.js';
 import { MetricsEndpoint } from './observe/metrics/metrics-server.js';
+import { Cluster } from './cluster/cluster.js';
 
 export interface ServerStats {
   numCommands: number;
@@ -67,6 +68,8 @@ export class Server {
   readonly commands: CommandTable;
   /** Sentinel mode's state; null for a data server. */
   readonly sentinel: Sentinel | null = null;
+  /** Cluster mode's state (cluster-enabled yes); null otherwise, which is all processCommand tests. */
+  cluster: Cluster | null = null;
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
   readonly pubsub: PubSub = new PubSub(this);
@@ -178,14 +181,20 @@ export class Server {
     log.notice('oO0OoO0OoO0Oo Reddish is starting oO0OoO0OoO0Oo');
     log.notice(`Reddish version=${VERSION}, redis_version=7.0.15, bits=64, pid=${process.pid}, just started`);
     log.notice(this.config.file ? 'Configuration loaded' : 'Warning: no config file specified, using the default config. In order to specify a config file use reddish-server /path/to/redis.conf');
-    log.notice(`Running mode=${this.sentinel ? 'sentinel' : 'standalone'}, port=${this.port}.`);
+    const clusterMode = this.sentinel === null && this.config.bool('cluster-enabled');
+    log.notice(`Running mode=${this.sentinel ? 'sentinel' : clusterMode ? 'cluster' : 'standalone'}, port=${this.port}.`);
     if (this.port !== 0) await this.listen();
+    // clusterInit: nodes.conf and the bus port, before the dataset is loaded.
+    if (clusterMode) this.cluster = await Cluster.start(this);
     await this.metrics.start();
     const pidfile = this.config.get('pidfile');
     if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
     log.notice('Server initialized');
     if (this.sentinel) this.sentinel.start();
     else this.loadDataFromDisk();
+    if (this.cluster !== null && !this.cluster.verifyWithData()) {
+      throw new Error("You can't have keys in a DB different than DB 0 when in Cluster mode. Exiting.");
+    }
     this.cron.start();
     this.config.watch('port', () => this.rebind());
     this.config.watch('bind', () => this.rebind());
@@ -565,6 +574,7 @@ export class Server {
     this.shuttingDown = true;
     this.cron.stop();
     this.sentinel?.stop();
+    this.cluster?.stop();
     for (const l of this.listeners) l.close();
     this.metrics.stop();
     for (const c of [...this.clients.values()]) {

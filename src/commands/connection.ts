@@ -44,6 +44,11 @@ function dbIndex(ctx: CommandContext, s: string, notInt: string): number | null 
 
 /** SELECT index */
 function select(ctx: CommandContext): void {
+  // Cluster mode has db 0 only (said once the index parses, before its range is checked).
+  if (ctx.server.cluster !== null) {
+    const n = parseInt64(ctx.argv[1]);
+    if (typeof n === 'number' && n !== 0 && n >= -2147483648 && n <= 2147483647) return ctx.reply.error('ERR SELECT is not allowed in cluster mode');
+  }
   const id = dbIndex(ctx, ctx.argv[1], ERR.notInteger);
   if (id === null) return;
   ctx.db = ctx.ks.dbs[id];
@@ -52,6 +57,7 @@ function select(ctx: CommandContext): void {
 
 /** SWAPDB index1 index2 */
 function swapdb(ctx: CommandContext): void {
+  if (ctx.server.cluster !== null) return ctx.reply.error('ERR SWAPDB is not allowed in cluster mode');
   const a = dbIndex(ctx, ctx.argv[1], 'ERR invalid first DB index');
   if (a === null) return;
   const b = dbIndex(ctx, ctx.argv[2], 'ERR invalid second DB index');

@@ -32,7 +32,12 @@ export function processCommand(c: Client, argv: string[]): void {
   // 2. authentication
   if (!c.authenticated && !cmd.flags.has('no_auth')) return reject(c, cmd, ERR.noAuth);
 
-  // 3. (ACL, cluster redirect, OOM: later issues)
+  // 3. (ACL: later issue) cluster redirection: -MOVED, -ASK, -CROSSSLOT, -TRYAGAIN, -CLUSTERDOWN (cluster/routing.ts)
+  if (server.cluster !== null) {
+    const redirect = server.cluster.redirect(c, cmd, argv);
+    if (redirect !== null) return reject(c, cmd, redirect);
+  }
+  // (OOM: later issue)
   // disk error: a failed BGSAVE with stop-writes-on-bgsave-error stops writes (and PING) on a master
   if (server.diskError && !server.ks.isReplica &&
       (cmd.isWrite || cmd.fullname === 'ping') && !c.isMaster) {

@@ -84,7 +84,7 @@ export function genInfo(server: Server, args: string[]): string {
   add('commandstats', () => commandstatsSection(server));
   add('errorstats', () => errorstatsSection(server));
   add('latencystats', () => latencystatsSection(server));
-  add('cluster', () => ['# Cluster', 'cluster_enabled:0']);
+  add('cluster', () => ['# Cluster', `cluster_enabled:${server.cluster !== null ? 1 : 0}`]);
   add('keyspace', () => keyspaceSection(server));
   return parts.join('\r\n');
 }
@@ -129,7 +129,8 @@ function clientsSection(s: Server): string[] {
   return [
     '# Clients',
     `connected_clients:${s.clients.size}`,
-    'cluster_connections:0',
+    // getClusterConnectionsCount: one inbound and one outbound link per other node.
+    `cluster_connections:${s.cluster !== null ? (s.cluster.state.nodes.size - 1) * 2 : 0}`,
     `maxclients:${s.config.num('maxclients')}`,
     `client_recent_max_input_buffer:${maxIn}`,
     'client_recent_max_output_buffer:0',
