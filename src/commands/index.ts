@@ -30,6 +30,7 @@ import { MIGRATE_COMMANDS } from './migrate.js';
 import { REPLICATION_COMMANDS } from './replication.js';
 import { SCRIPTING_COMMANDS } from './scripting.js';
 import { CLUSTER_COMMANDS } from './cluster.js';
+import { STREAM_COMMANDS } from './streams.js';
 
 export const ALL_COMMANDS: readonly CommandDef[] = [
   ...STRING_COMMANDS,
@@ -59,4 +60,5 @@ export const ALL_COMMANDS: readonly CommandDef[] = [
   ...MIGRATE_COMMANDS,
   ...SCRIPTING_COMMANDS,
   ...CLUSTER_COMMANDS,
+  ...STREAM_COMMANDS,
 ];

@@ -11,6 +11,7 @@ import { hashDigest, hashMemoryUsage, hashField } from './hashes.js';
 import { setDigest, setMemoryUsage, setElements } from './sets.js';
 import { zsetDigest, zsetMemoryUsage, zsetElements } from './sorted-sets/index.js';
 import { listDigest, listMemoryUsage, listElements, newList } from './lists.js';
+import { streamDigest, streamMemoryUsage } from './stream-info.js';
 
 let installed = false;
 
@@ -21,10 +22,12 @@ export function installTypeHooks(): void {
   VALUE_DIGESTS.hash = hashDigest;
   VALUE_DIGESTS.set = setDigest;
   VALUE_DIGESTS.zset = zsetDigest;
+  VALUE_DIGESTS.stream = streamDigest;
   VALUE_SIZES.list = listMemoryUsage;
   VALUE_SIZES.hash = hashMemoryUsage;
   VALUE_SIZES.set = setMemoryUsage;
   VALUE_SIZES.zset = zsetMemoryUsage;
+  VALUE_SIZES.stream = streamMemoryUsage;
   SORT_TYPES.hashField = hashField;
   SORT_TYPES.elements.set('list', listElements);
   SORT_TYPES.newList = newList;

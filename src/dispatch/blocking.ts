@@ -184,12 +184,16 @@ export class Blocking {
     }
   }
 
-  /** signalKeyAsReady, from the keyspace; key null: every waited key of the db (SWAPDB). */
+  /**
+   * signalKeyAsReady (and signalDeletedKeyAsReady), from the keyspace; key
+   * null: every waited key of the db (SWAPDB, FLUSHDB). A waiter's serve()
+   * decides whether the key's state serves it.
+   */
   signal(db: Database, key: string | null): void {
     const m = this.waiting[db.id];
     if (m === undefined || m.size === 0) return;
     if (key === null) {
-      for (const k of m.keys()) if (db.keys.has(k)) this.addReady(db, k);
+      for (const k of m.keys()) this.addReady(db, k);
       return;
     }
     if (m.has(key)) this.addReady(db, key);
@@ -232,7 +236,6 @@ export class Blocking {
     for (const c of [...q]) {
       const st = c.blocked;
       if (st === null || st.dbId !== db.id || !st.keys.includes(key)) continue;
-      if (!db.keys.has(key)) break;
       const errorsBefore = server.stats.totalErrorReplies;
       const t0 = performance.now();
       c.propagateOverride = null;

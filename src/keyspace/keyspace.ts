@@ -54,7 +54,10 @@ export interface BeforeWriteListener {
   beforeWrite(db: Database, key: string): void;
 }
 
-/** A key someone may be blocked on was created or written (null: any key of the db, after SWAPDB). */
+/**
+ * A key someone may be blocked on was created, written or deleted (null: any
+ * key of the db, after SWAPDB or FLUSHDB); the waiters decide what it means.
+ */
 export type KeyReadyListener = (db: Database, key: string | null) => void;
 
 /** Every db's contents, set aside (Keyspace.setAsideAll), by db id. */
@@ -243,6 +246,8 @@ export class Keyspace {
     if (db.expires.size !== 0) db.expires.delete(key);
     this.dirty++;
     if (this.onTouched !== null) this.onTouched(db, key);
+    // signalDeletedKeyAsReady: a reader blocked through a stream group must learn the key is gone.
+    if (this.onReady !== null) this.onReady(db, key);
     return true;
   }
 
@@ -289,7 +294,10 @@ export class Keyspace {
       this.onTouched(from, key);
       this.onTouched(to, newKey);
     }
-    if (this.onReady !== null) this.onReady(to, newKey);
+    if (this.onReady !== null) {
+      this.onReady(from, key);
+      this.onReady(to, newKey);
+    }
   }
 
   /** Empties one db; returns how many keys it held. */
@@ -304,6 +312,7 @@ export class Keyspace {
     db.avgTtl = 0;
     this.scanIndexes[db.id]?.clear();
     this.dirty += n;
+    if (this.onReady !== null && n !== 0) this.onReady(db, null);
     return n;
   }
 
@@ -406,6 +415,7 @@ export class Keyspace {
     // Not a change of the dataset's own (Redis does not count expirations in
     // dirty): the DEL below is what replicas and the AOF see.
     if (this.onTouched !== null) this.onTouched(db, key, true);
+    if (this.onReady !== null) this.onReady(db, key);
     this.notify('expired', 'expired', key, db);
     this.propagator.add(db.id, [this.lazyfreeExpire ? 'UNLINK' : 'DEL', key]);
   }

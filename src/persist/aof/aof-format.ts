@@ -2,7 +2,8 @@
  * The AOF's spelling of data: commands as RESP multibulk (catAppendOnlyGenericCommand),
  * and the command form of a whole dataset that an AOF rewrite writes when
  * aof-use-rdb-preamble is no (rewriteAppendOnlyFileRio): SELECT per db, SET,
- * RPUSH/SADD/ZADD/HMSET in batches of 64 items, PEXPIREAT for TTLs.
+ * RPUSH/SADD/ZADD/HMSET in batches of 64 items, streams as their XADD/XSETID/
+ * XGROUP/XCLAIM sequence (persist/rdb/stream-codec.ts), PEXPIREAT for TTLs.
  */
 import type { Value } from '../../keyspace/value.js';
 import { Bytes } from '../../datatypes/bytes.js';
@@ -14,6 +15,8 @@ import { formatG17 } from '../../util/numbers.js';
 import type { RdbOutput } from '../rdb/rdb-output.js';
 import type { SnapshotFormat } from '../snapshot.js';
 import { encodeCommand } from '../../protocol/encode-command.js';
+import type { Stream } from '../../datatypes/stream.js';
+import { streamAsCommands } from '../rdb/stream-codec.js';
 
 /** AOF_REWRITE_ITEMS_PER_CMD */
 const ITEMS_PER_CMD = 64;
@@ -67,6 +70,9 @@ export function writeKeyAsCommands(out: RdbOutput, key: string, value: Value, ex
         break;
       case 'hash':
         batched(out, 'HMSET', key, hashItems(value as RedisHash), 2);
+        break;
+      case 'stream':
+        for (const argv of streamAsCommands(key, value as Stream)) emit(out, argv);
         break;
       default:
         throw new Error(`cannot rewrite a value of kind ${value.kind}`);

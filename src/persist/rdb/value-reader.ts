@@ -2,8 +2,8 @@
  * rdbLoadObject: a value of any type Redis 7.0 loads — the 7.0 encodings and
  * the older ones (linked list, zipmap, ziplist, quicklist of ziplists, string
  * scores) — built into Reddish's data types with the encodings Redis would
- * choose under the same config limits. Stream and module values are refused
- * with a clear error until Reddish has them.
+ * choose under the same config limits (streams: stream-codec.ts). Module
+ * values are refused with a clear error.
  */
 import type { Value } from '../../keyspace/value.js';
 import { List } from '../../datatypes/list.js';
@@ -16,6 +16,7 @@ import { listpackDecode } from './listpack.js';
 import { ziplistDecode } from './ziplist.js';
 import { intsetDecode } from './intset.js';
 import { zipmapDecode } from './zipmap.js';
+import { readStream } from './stream-codec.js';
 import {
   RDB_TYPE_STRING, RDB_TYPE_LIST, RDB_TYPE_SET, RDB_TYPE_ZSET, RDB_TYPE_HASH, RDB_TYPE_ZSET_2, RDB_TYPE_MODULE_PRE_GA,
   RDB_TYPE_MODULE_2, RDB_TYPE_HASH_ZIPMAP, RDB_TYPE_LIST_ZIPLIST, RDB_TYPE_SET_INTSET, RDB_TYPE_ZSET_ZIPLIST,
@@ -135,7 +136,8 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
     case RDB_TYPE_STREAM_LISTPACKS:
     case RDB_TYPE_STREAM_LISTPACKS_2:
     case RDB_TYPE_STREAM_LISTPACKS_3:
-      throw new RdbError('Stream values are not supported by this Reddish version (the file holds a stream key)');
+      // An empty stream is a value of its own: never skipped.
+      return readStream(type, inp);
     case RDB_TYPE_MODULE_PRE_GA:
     case RDB_TYPE_MODULE_2:
       throw new RdbError('The RDB file contains module data, and Reddish does not load modules');

@@ -16,8 +16,10 @@ import { listpackEncode, listpackEntrySize } from './listpack.js';
 import { intsetEncode } from './intset.js';
 import {
   RDB_TYPE_STRING, RDB_TYPE_SET, RDB_TYPE_HASH, RDB_TYPE_ZSET_2, RDB_TYPE_SET_INTSET, RDB_TYPE_HASH_LISTPACK,
-  RDB_TYPE_ZSET_LISTPACK, RDB_TYPE_LIST_QUICKLIST_2, QUICKLIST_NODE_CONTAINER_PACKED,
+  RDB_TYPE_ZSET_LISTPACK, RDB_TYPE_LIST_QUICKLIST_2, QUICKLIST_NODE_CONTAINER_PACKED, RDB_TYPE_STREAM_LISTPACKS_2,
 } from './rdb-format.js';
+import type { Stream } from '../../datatypes/stream.js';
+import { writeStream } from './stream-codec.js';
 
 export interface SaveOptions {
   /** list-max-listpack-size: how the list is cut into quicklist nodes. */
@@ -40,6 +42,8 @@ export function valueType(v: Value): number {
       return (v as RedisHash).isListpack() ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
     case 'zset':
       return (v as SortedSet).listpack ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2;
+    case 'stream':
+      return RDB_TYPE_STREAM_LISTPACKS_2;
     default:
       throw new Error(`cannot save a value of kind ${v.kind}`);
   }
@@ -58,6 +62,8 @@ export function writeValue(out: RdbOutput, v: Value, opts: SaveOptions): void {
       return writeHash(out, v as RedisHash);
     case 'zset':
       return writeZset(out, v as SortedSet);
+    case 'stream':
+      return writeStream(out, v as Stream);
     default:
       throw new Error(`cannot save a value of kind ${v.kind}`);
   }
