@@ -7,7 +7,7 @@
  * A script is a list of commands (argv arrays). A divergence is reported with
  * the command and both replies, escaped so control bytes are visible.
  */
-import { startServer, redisAvailable, type RunningServer } from '../support/servers.js';
+import { startServer, redisAvailable, type RunningServer, type ServerKind } from '../support/servers.js';
 import { RawClient } from '../support/raw-client.js';
 
 export interface Divergence {
@@ -26,9 +26,14 @@ export interface Pair {
   stop(): Promise<void>;
 }
 
-export async function startPair(extraArgs: string[] = []): Promise<Pair> {
+/**
+ * `opts.second` picks what runs on the "reddish" side: 'redis' makes the pair
+ * two redis-servers, so a suite can check its own expectations against Redis
+ * before the feature it tests exists in Reddish.
+ */
+export async function startPair(extraArgs: string[] = [], opts: { second?: ServerKind } = {}): Promise<Pair> {
   if (!redisAvailable()) throw new Error('redis-server is not installed (apt-get install redis-server): differential tests need it');
-  const [redis, reddish] = await Promise.all([startServer('redis', extraArgs), startServer('reddish', extraArgs)]);
+  const [redis, reddish] = await Promise.all([startServer('redis', extraArgs), startServer(opts.second ?? 'reddish', extraArgs)]);
   const [redisClient, reddishClient] = await Promise.all([RawClient.connect(redis.port), RawClient.connect(reddish.port)]);
   return {
     redis, reddish, redisClient, reddishClient,
