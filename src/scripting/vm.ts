@@ -29,16 +29,36 @@ function patchNumbers(): void {
   const lstring = require('fengari/src/lstring.js') as LString;
   const str2num = lobject.luaO_str2num;
   lobject.luaO_str2num = (s, o) => {
+    // Hex numerals are read by 5.1's strtod, as a double of any size; fengari
+    // would wrap them to its 32-bit integers first (0x100000000 → 0).
+    const hex = hexNumeral(s);
+    if (hex !== null) {
+      o.setfltvalue(hex);
+      return s.length + 1;
+    }
     const r = str2num(s, o);
     if (r !== 0 && o.ttisinteger()) o.setfltvalue(o.value);
     return r;
   };
   lobject.luaO_tostring = (L, o) => {
-    const text = o.ttisinteger() ? String(o.value) : formatG(o.value, 14);
+    // glibc prints the NaN that x86 arithmetic makes (0/0, inf-inf, 5%0) as "-nan".
+    const text = o.ttisinteger() ? String(o.value) : Number.isNaN(o.value) ? '-nan' : formatG(o.value, 14);
     o.setsvalue(lstring.luaS_bless(L, Buffer.from(text, 'latin1')));
   };
 }
 patchNumbers();
+
+const HEX_NUMERAL = /^[ \t\n\v\f\r]*([-+]?)0[xX]([0-9a-fA-F]+)[ \t\n\v\f\r]*$/;
+
+/** The value of a whole-string hex integer numeral ("0x1F", " -0x10 "), correctly rounded; null otherwise. */
+function hexNumeral(s: Uint8Array): number | null {
+  // Numerals are short; anything else is not worth decoding.
+  if (s.length < 3 || s.length > 300) return null;
+  const m = HEX_NUMERAL.exec(Buffer.from(s.buffer, s.byteOffset, s.length).toString('latin1'));
+  if (m === null) return null;
+  const v = Number(BigInt(`0x${m[2]}`));
+  return m[1] === '-' ? -v : v;
+}
 
 const EMPTY = new Uint8Array(0);
 
