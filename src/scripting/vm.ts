@@ -62,15 +62,33 @@ function hexNumeral(s: Uint8Array): number | null {
 
 const EMPTY = new Uint8Array(0);
 
-/** Pushes a latin1 JS string as a Lua string, byte for byte. */
+interface LObjectPush { pushsvalue2s(L: LuaState, ts: unknown): void }
+const requireCjs = createRequire(import.meta.url);
+const { pushsvalue2s } = requireCjs('fengari/src/lobject.js') as LObjectPush;
+const { luaS_bless } = requireCjs('fengari/src/lstring.js') as LString;
+
+/**
+ * Pushes a latin1 JS string as a Lua string, byte for byte. The bytes are
+ * made once and handed to the VM as they are (lua_pushstring would copy them
+ * again); short strings by a JS loop, cheaper than a Buffer for a few bytes.
+ */
 export function pushString(L: LuaState, s: string): void {
-  lua.lua_pushstring(L, s.length === 0 ? EMPTY : Buffer.from(s, 'latin1'));
+  const n = s.length;
+  let u: Uint8Array;
+  if (n === 0) u = EMPTY;
+  else if (n <= 64) {
+    u = new Uint8Array(n);
+    for (let i = 0; i < n; i++) u[i] = s.charCodeAt(i);
+  } else u = Buffer.from(s, 'latin1');
+  pushsvalue2s(L, luaS_bless(L, u));
 }
 
 /** Reads the Lua string (or number, converted) at idx as latin1; null for other types. */
 export function toString(L: LuaState, idx: number): string | null {
   const u = lua.lua_tolstring(L, idx);
   if (u === null) return null;
+  // Short strings: one fromCharCode call beats wrapping the bytes in a Buffer.
+  if (u.length <= 64) return String.fromCharCode.apply(null, u as unknown as number[]);
   return Buffer.from(u.buffer, u.byteOffset, u.length).toString('latin1');
 }
 
