@@ -29,6 +29,7 @@ import { DUMP_RESTORE_COMMANDS } from './dump-restore.js';
 import { MIGRATE_COMMANDS } from './migrate.js';
 import { REPLICATION_COMMANDS } from './replication.js';
 import { SCRIPTING_COMMANDS } from './scripting.js';
+import { FUNCTION_COMMANDS } from './functions.js';
 
 export const ALL_COMMANDS: readonly CommandDef[] = [
   ...STRING_COMMANDS,
@@ -57,4 +58,5 @@ export const ALL_COMMANDS: readonly CommandDef[] = [
   ...DUMP_RESTORE_COMMANDS,
   ...MIGRATE_COMMANDS,
   ...SCRIPTING_COMMANDS,
+  ...FUNCTION_COMMANDS,
 ];
