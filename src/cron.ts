@@ -46,6 +46,11 @@ export class Cron {
     this.timer = null;
   }
 
+  /** The timer is on (DEBUG PAUSE-CRON and a busy script stop it for a while). */
+  get running(): boolean {
+    return this.timer !== null;
+  }
+
   tick(): void {
     const s = this.server;
     s.cachedNow = Date.now();

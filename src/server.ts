@@ -29,6 +29,7 @@ import { VERSION } from './version.js';
 import { repr } from './util/repr.js';
 import { Watchers } from './dispatch/transaction.js';
 import { Blocking } from './dispatch/blocking.js';
+import type { BusyScript } from './dispatch/async-reply.js';
 import { PubSub } from './pubsub/pubsub.js';
 import { installKeyspaceEvents } from './keyspace/keyspace-events.js';
 import { RdbPersistence } from './persist/rdb-persistence.js';
@@ -105,6 +106,8 @@ export class Server {
   readonly listeners: net.Server[] = [];
   readonly cron: Cron;
   watchers!: Watchers;
+  /** A script suspended past busy-reply-threshold: other clients get -BUSY (commands/script-busy.ts). */
+  busyScript: BusyScript | null = null;
   /** Clients parked by blocking commands (BLPOP...). */
   readonly blocking: Blocking = new Blocking(this);
   readonly rdb: RdbPersistence = new RdbPersistence(this);

@@ -31,6 +31,7 @@ import { REPLICATION_COMMANDS } from './replication.js';
 import { SCRIPTING_COMMANDS } from './scripting.js';
 import { CLUSTER_COMMANDS } from './cluster.js';
 import { STREAM_COMMANDS } from './streams.js';
+import { FUNCTION_COMMANDS } from './functions.js';
 
 export const ALL_COMMANDS: readonly CommandDef[] = [
   ...STRING_COMMANDS,
@@ -61,4 +62,5 @@ export const ALL_COMMANDS: readonly CommandDef[] = [
   ...SCRIPTING_COMMANDS,
   ...CLUSTER_COMMANDS,
   ...STREAM_COMMANDS,
+  ...FUNCTION_COMMANDS,
 ];

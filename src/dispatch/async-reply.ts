@@ -30,6 +30,21 @@ export interface ParkedState {
   readonly slowlogArgv: string[];
 }
 
+/**
+ * A script running past busy-reply-threshold and suspended between
+ * event-loop turns (commands/script-busy.ts). While the server holds one,
+ * processCommand lets only what `admits` through: other clients get `error`
+ * (-BUSY ...), the master link's commands wait for the script to end.
+ */
+export interface BusyScript {
+  /** -BUSY ... SCRIPT KILL (an EVAL) or ... FUNCTION KILL (a function), without the '-'. */
+  readonly error: string;
+  /** allow_busy commands; SHUTDOWN only with NOSAVE. */
+  admits(cmd: CommandSpec, argv: string[]): boolean;
+  /** The master's stream is not applied meanwhile (Redis stops reading it): kept, in order, for after the script. */
+  holdMasterCommand(c: Client, argv: string[]): void;
+}
+
 export interface ParkedReply {
   /** Ends the park: `conclude` replies (and may write and propagateAs) with the client as context. */
   finish(conclude: (c: Client) => void): void;
@@ -69,7 +84,10 @@ function resume(c: Client, st: ParkedState, conclude: (c: Client) => void): void
   const effect = c.propagateOverride;
   c.propagateOverride = null;
   if (Array.isArray(effect)) prop.add(st.db.id, effect);
+  const offBefore = server.replOffset;
   prop.flush();
+  // WAIT counts acknowledgements of this client's last write.
+  if (server.replOffset !== offBefore) c.woff = server.replOffset;
   if (server.blocking.readyCount !== 0) server.blocking.handleReady();
 
   const usec = (performance.now() - st.startedAt) * 1000;

@@ -5,11 +5,13 @@
  *
  * Checks owned by later issues slot in at their marked places: ACL, cluster
  * redirect, OOM, disk error, min-replicas, read-only replica, pub/sub context,
- * stale replica, loading, busy script.
+ * stale replica, loading. The busy-script check (a script suspended past
+ * busy-reply-threshold) is one field test while no script is busy.
  */
 import { ERR } from '../protocol/errors.js';
 import type { Client } from '../net/client.js';
 import type { CommandSpec } from './command-spec.js';
+import type { BusyScript } from './async-reply.js';
 import { call } from './call.js';
 
 export function processCommand(c: Client, argv: string[]): void {
@@ -63,6 +65,11 @@ export function processCommand(c: Client, argv: string[]): void {
     return reject(c, cmd, `ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
   }
 
+  // busy script: while one is suspended past busy-reply-threshold, only allow_busy commands run
+  // (and none of the master's: its stream waits, in order, for the script's end)
+  const busy = server.busyScript;
+  if (busy !== null && (c.isMaster || !busy.admits(cmd, argv))) return rejectBusy(c, cmd, argv, busy);
+
   // 4. MULTI queueing
   if (c.multi !== null) {
     const n = cmd.fullname;
@@ -80,6 +87,20 @@ export function processCommand(c: Client, argv: string[]): void {
 }
 
 const PUBSUB_CONTEXT_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+
+/**
+ * The busy script's refusal. The master's commands are kept for after the
+ * script; a refused EXEC aborts its transaction (execCommandAbort).
+ */
+function rejectBusy(c: Client, cmd: CommandSpec, argv: string[], busy: BusyScript): void {
+  if (c.isMaster) return busy.holdMasterCommand(c, argv);
+  if (cmd.fullname !== 'exec') return reject(c, cmd, busy.error);
+  cmd.stats.rejectedCalls++;
+  c.multi = null;
+  c.dirtyCas = false;
+  c.unwatchAll();
+  c.reply.error(`EXECABORT Transaction discarded because of: ${busy.error}`);
+}
 
 /** rejectCommand: counts the rejection, flags an open transaction, replies. */
 function reject(c: Client, cmd: CommandSpec | null, msg: string): void {

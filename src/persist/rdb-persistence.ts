@@ -13,6 +13,7 @@ import { FileSink, SyncFileSink } from './file-sink.js';
 import { loadRdb, type LoadResult } from './rdb/rdb-loader.js';
 import type { LoadLimits } from './rdb/value-reader.js';
 import { RdbError } from './rdb/rdb-error.js';
+import { functionsOf, libraryCodesOf, loadLibraries } from '../scripting/index.js';
 
 /** CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long (s). */
 const BGSAVE_RETRY_DELAY = 5;
@@ -94,6 +95,7 @@ export class RdbPersistence {
         ['repl-offset', s.replOffset],
         ['aof-base', aofBase ? 1 : 0],
       ],
+      functions: libraryCodesOf(s),
     };
   }
 
@@ -257,6 +259,7 @@ export class RdbPersistence {
         now: Date.now(),
         allowDuplicates: opts.allowDuplicates,
       });
+      this.loadFunctions(r.functions, opts.allowDuplicates === true);
       this.lastLoadKeysLoaded = r.keysLoaded;
       this.lastLoadKeysExpired = r.keysExpired;
       if (r.checksumSkipped) s.log.notice('RDB file was saved with checksum disabled: no check performed.');
@@ -264,6 +267,20 @@ export class RdbPersistence {
     } finally {
       this.loading = false;
     }
+  }
+
+  /**
+   * The image's function libraries replace the server's (every full load
+   * empties the server first: startup, DEBUG RELOAD, a replica's full sync,
+   * an AOF's RDB preamble), or join them replacing same-named ones for DEBUG
+   * RELOAD MERGE. A library that does not load fails the load, as in Redis.
+   */
+  private loadFunctions(codes: string[], merge: boolean): void {
+    const s = this.server;
+    if (codes.length === 0 && libraryCodesOf(s).length === 0) return;
+    const engine = functionsOf(s, (level, msg) => s.log.log((['debug', 'verbose', 'notice', 'warning'] as const)[level], msg));
+    const err = loadLibraries(engine, codes, merge);
+    if (err !== null) throw new RdbError(`Failed loading library, ${err.replace(/^ERR /, '')}`);
   }
 
   /** Loads dbfilename when it exists: false when there is none. Throws RdbError on a bad file. */

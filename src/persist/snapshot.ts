@@ -26,7 +26,8 @@ import { RdbOutput } from './rdb/rdb-output.js';
 import { Crc64 } from './rdb/crc64.js';
 import { writeValue, writeValueType, type SaveOptions } from './rdb/value-writer.js';
 import {
-  RDB_VERSION, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_RESIZEDB, RDB_OPCODE_SELECTDB,
+  RDB_VERSION, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_FUNCTION2, RDB_OPCODE_RESIZEDB,
+  RDB_OPCODE_SELECTDB,
 } from './rdb/rdb-format.js';
 
 /**
@@ -36,6 +37,8 @@ import {
  */
 export interface SnapshotFormat {
   header(out: RdbOutput): void;
+  /** The function libraries' code, before the databases (rdbSaveFunctions / rewriteFunctions). */
+  libraries(out: RdbOutput, codes: readonly string[]): void;
   beginDb(out: RdbOutput, id: number, size: number, expiresSize: number): void;
   record(out: RdbOutput, key: string, value: Value, expire: number | undefined): void;
   /** Writes the end; `crc` is the checksum of everything before (RDB's trailer). */
@@ -57,6 +60,8 @@ export interface SnapshotOptions extends SaveOptions {
   checksum: boolean;
   /** AUX fields after the header, in order. */
   aux: Array<[string, string | number]>;
+  /** The function libraries' code as of the snapshot's start. */
+  functions: readonly string[];
 }
 
 const ABSENT = 0;
@@ -99,6 +104,12 @@ export function rdbFormat(opts: SnapshotOptions): SnapshotFormat {
         out.string(k);
         if (typeof v === 'number') out.integer(v);
         else out.string(v);
+      }
+    },
+    libraries(out, codes) {
+      for (const code of codes) {
+        out.byte(RDB_OPCODE_FUNCTION2);
+        out.string(code);
       }
     },
     beginDb(out, id, size, expiresSize) {
@@ -157,6 +168,7 @@ export class Snapshot implements BeforeWriteListener {
       this.byMap.set(db.keys, w);
     }
     this.format.header(this.out);
+    this.format.libraries(this.out, opts.functions);
   }
 
   /** Starts copy-on-write: from now on the snapshot is the dataset as of this moment. */

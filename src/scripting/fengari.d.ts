@@ -7,13 +7,15 @@ declare module 'fengari' {
   /** Opaque Lua state handle. */
   export interface LuaState { readonly __luaState: unique symbol }
   export interface LuaDebug { currentline: number; source: Uint8Array | null }
+  export interface LuaDebugConstructor { new (): LuaDebug }
   export type LuaCFunction = (L: LuaState) => number;
   export type LuaHook = (L: LuaState, ar: LuaDebug) => void;
 
   export const lua: {
     LUA_OK: number; LUA_MULTRET: number; LUA_REGISTRYINDEX: number; LUA_RIDX_GLOBALS: number;
     LUA_TNIL: number; LUA_TBOOLEAN: number; LUA_TLIGHTUSERDATA: number; LUA_TNUMBER: number;
-    LUA_TSTRING: number; LUA_TTABLE: number; LUA_TFUNCTION: number; LUA_MASKCOUNT: number;
+    LUA_TSTRING: number; LUA_TTABLE: number; LUA_TFUNCTION: number; LUA_MASKCOUNT: number; LUA_YIELD: number;
+    lua_Debug: LuaDebugConstructor;
     lua_gettop(L: LuaState): number;
     lua_settop(L: LuaState, idx: number): void;
     lua_pop(L: LuaState, n: number): void;
@@ -48,11 +50,25 @@ declare module 'fengari' {
     lua_error(L: LuaState): never;
     lua_sethook(L: LuaState, f: LuaHook | null, mask: number, count: number): void;
     lua_checkstack(L: LuaState, n: number): boolean;
+    lua_insert(L: LuaState, idx: number): void;
+    lua_isstring(L: LuaState, idx: number): boolean;
+    lua_isfunction(L: LuaState, idx: number): boolean;
+    lua_gettable(L: LuaState, idx: number): number;
+    lua_setmetatable(L: LuaState, idx: number): void;
+    lua_newthread(L: LuaState): LuaState;
+    lua_resume(L: LuaState, from: LuaState | null, nargs: number): number;
+    lua_isyieldable(L: LuaState): boolean;
+    lua_yield(L: LuaState, n: number): void;
+    lua_xmove(from: LuaState, to: LuaState, n: number): void;
+    lua_getstack(L: LuaState, level: number, ar: LuaDebug): boolean;
+    lua_getinfo(L: LuaState, what: string | Uint8Array, ar: LuaDebug): boolean;
   };
   export const lauxlib: {
     luaL_newstate(): LuaState;
     luaL_loadbuffer(L: LuaState, buff: Uint8Array, size: number, name: Uint8Array): number;
     luaL_ref(L: LuaState, t: number): number;
+    luaL_unref(L: LuaState, t: number, ref: number): void;
+    luaL_tolstring(L: LuaState, idx: number): Uint8Array;
     luaL_error(L: LuaState, fmt: Uint8Array | string, ...args: unknown[]): never;
   };
   export const lualib: { luaL_openlibs(L: LuaState): void };

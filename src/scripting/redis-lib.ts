@@ -17,6 +17,9 @@ export interface RunContext {
 
 const REPL = { REPL_NONE: 0, REPL_AOF: 1, REPL_SLAVE: 2, REPL_REPLICA: 2, REPL_ALL: 3 } as const;
 const LOG = { LOG_DEBUG: 0, LOG_VERBOSE: 1, LOG_NOTICE: 2, LOG_WARNING: 3 } as const;
+/** redis.REDIS_VERSION / REDIS_VERSION_NUM (0x00MMmmpp), the version Reddish answers as. */
+const REDIS_VERSION = '7.0.15';
+const REDIS_VERSION_NUM = 0x07000f;
 
 /** redis.call's arguments → argv, or an error text (Redis's wording). */
 function readArgv(L: LuaState): string[] | string {
@@ -129,8 +132,10 @@ export function pushRedisLib(L: LuaState, ctx: RunContext): void {
       return 0;
     },
   });
-  for (const [k, v] of Object.entries({ ...REPL, ...LOG })) {
+  for (const [k, v] of Object.entries({ ...REPL, ...LOG, REDIS_VERSION_NUM })) {
     lua.lua_pushnumber(L, v);
     lua.lua_setfield(L, -2, k);
   }
+  pushString(L, REDIS_VERSION);
+  lua.lua_setfield(L, -2, 'REDIS_VERSION');
 }

@@ -1,11 +1,11 @@
 /**
  * Lua run once per VM after the libraries are registered: it shapes the
- * globals like Redis 7.0's scripting environment and returns the error
- * handler every script runs under. Kept as Lua because it manipulates Lua
- * values (metatables, varargs) that are awkward from the C API.
+ * globals like Redis 7.0's scripting environment. Kept as Lua because it
+ * manipulates Lua values (metatables, varargs) that are awkward from the C API.
+ * (Where a failed script stopped is read from its dead coroutine: script-vm.ts.)
  */
 export const SANDBOX_LUA = `
-local dbg, type, rawget, error, lua_pcall = debug, type, rawget, error, pcall
+local type, rawget, error, lua_pcall = type, rawget, error, pcall
 
 -- Lua 5.1 names that Redis scripts rely on (fengari is Lua 5.3).
 unpack = table.unpack
@@ -39,20 +39,4 @@ setmetatable(_G, {
   __newindex = function() error('Attempt to modify a readonly table', 2) end,
   __metatable = false,
 })
-
--- The message handler: normalise to {err=...} and note where the error happened.
-return function(err)
-  -- Redis reports the script line that raised it: skip JS functions (redis.call, error) and this file's wrappers.
-  local level, i = 2, nil
-  repeat
-    i = dbg.getinfo(level, 'Sl')
-    level = level + 1
-  until i == nil or i.source == '@user_script'
-  if type(err) ~= 'table' or type(rawget(err, 'err')) ~= 'string' then err = { err = 'ERR ' .. tostring(err) } end
-  if i then
-    err.source = i.source
-    err.line = i.currentline
-  end
-  return err
-end
 `;

@@ -1,4 +1,5 @@
 import type { Reply, RespVersion } from './reply.js';
+import type { RunLimits, RunResult } from './script-vm.js';
 
 /** Log levels as `redis.LOG_*` numbers them. */
 export type ScriptLogLevel = 0 | 1 | 2 | 3;
@@ -12,20 +13,29 @@ export interface ScriptHost {
   setRepl?(flags: number): void;
 }
 
-export interface RunOptions {
-  /** The protocol of the calling client: decides how `redis.setresp(3)` replies reach it (the writer downgrades RESP3 types for RESP2). */
-  resp: RespVersion;
-  /** Consulted every TICK_INSTRUCTIONS Lua instructions: 'kill' aborts the script (SCRIPT KILL / timeout). */
-  onTick?: () => 'continue' | 'kill';
+export type RunOptions = RunLimits;
+
+/** A script in the cache: its sha, its shebang flags (SCRIPT_FLAG_*), its compiled function. */
+export interface CachedScript {
+  readonly sha: string;
+  readonly flags: number;
+  readonly ref: number;
 }
 
-export type LoadResult = { sha: string } | { error: string };
+export type LoadResult = CachedScript | { error: string };
 
 export interface ScriptEngine {
-  load(body: string): LoadResult;
+  /** Compiles and caches a body (SCRIPT LOAD / EVAL); `sha` when the caller already has it. */
+  load(body: string, sha?: string): LoadResult;
+  lookup(sha: string): CachedScript | undefined;
   has(sha: string): boolean;
-  /** Runs a loaded script; a missing sha yields the NOSCRIPT error reply. */
-  run(sha: string, keys: string[], args: string[], host: ScriptHost, opts: RunOptions): Reply;
+  /** Runs a cached script; SUSPENDED when it yielded past busy-reply-threshold (then resume()). */
+  run(script: CachedScript, keys: string[], args: string[], host: ScriptHost, opts: RunOptions): RunResult;
+  resume(): RunResult;
+  kill(): void;
+  /** The running script passed busy-reply-threshold (it may still have finished synchronously). */
+  readonly timedOut: boolean;
+  elapsedMs(): number;
   /** SCRIPT FLUSH: forget every script (the Lua state is rebuilt). */
   flush(): void;
 }

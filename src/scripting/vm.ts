@@ -60,6 +60,32 @@ function hexNumeral(s: Uint8Array): number | null {
   return m[1] === '-' ? -v : v;
 }
 
+/*
+ * fengari 0.1.5 bug: lua_pcallk, when it can yield (a pcall inside a
+ * coroutine), saves the caller's 'allowhook' with `&=` where Lua 5.3 sets the
+ * bit, so the error recovery of that pcall restores allowhook = 0 and the
+ * thread never calls its hook again: a script that caught one error could no
+ * longer be suspended or killed. Saving the bit properly just before the
+ * protected call (lua_pcallk calls luaD_call through the module object)
+ * restores Lua 5.3's behaviour.
+ */
+interface CallInfo { callstatus: number }
+interface LState { ci: CallInfo; allowhook: number | boolean }
+interface LDo { luaD_call(L: LState, off: number, nresults: number): void }
+interface LStateModule { CIST_OAH: number; CIST_YPCALL: number }
+function patchPcallHooks(): void {
+  const require = createRequire(import.meta.url);
+  const ldo = require('fengari/src/ldo.js') as LDo;
+  const { CIST_OAH, CIST_YPCALL } = require('fengari/src/lstate.js') as LStateModule;
+  const call = ldo.luaD_call;
+  ldo.luaD_call = (L, off, nresults) => {
+    const ci = L.ci;
+    if (ci.callstatus & CIST_YPCALL) ci.callstatus = (ci.callstatus & ~CIST_OAH) | (L.allowhook ? CIST_OAH : 0);
+    call(L, off, nresults);
+  };
+}
+patchPcallHooks();
+
 const EMPTY = new Uint8Array(0);
 
 interface LObjectPush { pushsvalue2s(L: LuaState, ts: unknown): void }
@@ -111,4 +137,15 @@ export function setFunctions(L: LuaState, fns: Record<string, (L: LuaState) => n
 /** Raises a Lua error string prefixed with the calling script's position, like luaL_error. */
 export function raise(L: LuaState, msg: string): never {
   return lauxlib.luaL_error(L, Buffer.from(msg.replace(/%/g, '%%'), 'latin1'));
+}
+
+/**
+ * Rewrites Lua 5.3 message shapes into Lua 5.1's, which Redis clients see:
+ * "attempt to index a nil value (local 'a')" → "attempt to index local 'a' (a nil value)",
+ * "near <eof>" → "near '<eof>'".
+ */
+export function lua51Message(msg: string): string {
+  return msg
+    .replace(/attempt to (\w+) a (\w+) value \((local|global|field|upvalue|method|constant) '([^']*)'\)/, "attempt to $1 $3 '$4' (a $2 value)")
+    .replace(/ near <eof>$/, " near '<eof>'");
 }

@@ -1,7 +1,8 @@
 /**
  * EVAL / EVALSHA / EVAL_RO / SCRIPT compared byte for byte with Redis 7.0
  * (RESP2 and RESP3): conversions both ways, redis.call and pcall errors, the
- * commands refused inside scripts, numkeys errors, the script cache. Then the
+ * commands refused inside scripts, numkeys errors, the script cache, shebang
+ * flags (`#!lua flags=...`) and their errors, EVAL_RO's write refusal. Then the
  * effects replication: a replica of a scripted master ends with the same
  * dataset (DEBUG DIGEST).
  */
@@ -53,6 +54,22 @@ const SCRIPTS: Record<string, string[][]> = {
     ['SCRIPT', 'FLUSH', 'BOGUS'], ['SCRIPT', 'FLUSH'], ['SCRIPT', 'EXISTS', '1fa00e76656cc152ad327c13fe365858fd7be306'],
     ['EVAL_RO', 'return redis.call("SET", "a", "b")', '0'], ['EVAL_RO', 'return redis.call("GET", "k")', '0'],
     ['EVALSHA_RO', 'ffffffffffffffffffffffffffffffffffffffff', '0'], ['EVAL'], ['SCRIPT', 'NOSUCH'],
+    ['EVALSHA', 'abc', 'x'], ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', 'x'], e('return redis.REDIS_VERSION', '0'),
+    e('return redis.REDIS_VERSION_NUM', '0'),
+  ],
+  // Shebang flags (Redis 7.0): the shebang line is skipped, its line feed kept for line numbers.
+  'shebang flags': [
+    e('#!lua\nreturn 1', '0'), e('#!lua flags=no-writes\nreturn redis.call("SET", "a", "b")', '0'),
+    e('#!lua flags=no-writes\nreturn redis.call("GET", "a")', '0'), e('#!lua\nreturn redis.call("SET", "a", "b")', '0'),
+    e('#!lua flags=bogus\nreturn 1', '0'), e('#!luax\nreturn 1', '0'), e('#!lua foo=bar\nreturn 1', '0'),
+    e('#!lua flags=no-writes,allow-oom,allow-stale,no-cluster,allow-cross-slot-keys\nreturn 1', '0'), e('#!lua\nreturn 1 +', '0'),
+    e('#!lua', '0'), e('#!', '0'), e('#! lua\nreturn 1', '0'), e('#!lua  flags=no-writes\nreturn 1', '0'), e('#!lua "x\nreturn 1', '0'),
+    e('#!lua "flags=no-writes"\nreturn 1', '0'), e('#!lua flags=\nreturn 2', '0'), e('#!lua flags=no-writes,\nreturn 2', '0'),
+    e('#!lua\n\nerror("x")', '0'), e('#!lua\nreturn x', '0'), e('#!lua\nreturn 1', 'x'), e('#!lua flags=bogus\nreturn 1', '-1'),
+    ['EVAL_RO', '#!lua\nreturn 1', '0'], ['EVAL_RO', '#!lua flags=no-writes\nreturn 1', '0'], ['EVAL_RO', 'return 1', '0'],
+    ['SCRIPT', 'EXISTS', 'cb70127618f0b0be70c53cf6bfcfa54a29d9b0c0'], ['SCRIPT', 'LOAD', '#!lua flags=no-writes\nreturn 5'],
+    ['SCRIPT', 'LOAD', '#!lua flags=bogus\nreturn 5'], ['SCRIPT', 'LOAD', '#!lua'],
+    ['EVALSHA_RO', 'bacb0fa9e0511ae36561f3fbe6a4b9d07a79e1a4', '0'], ['EVALSHA', 'BACB0FA9E0511AE36561F3FBE6A4B9D07A79E1A4', '0'],
   ],
 };
 

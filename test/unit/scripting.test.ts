@@ -6,7 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createScriptEngine, sha1hex, type Reply, type RunOptions, type ScriptHost } from '../../src/scripting/index.js';
+import {
+  createScriptEngine, sha1hex, SUSPENDED, SCRIPT_FLAG_EVAL_COMPAT_MODE, SCRIPT_FLAG_NO_WRITES, SCRIPT_FLAG_ALLOW_STALE,
+  type Reply, type RunOptions, type RunResult, type ScriptHost,
+} from '../../src/scripting/index.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
@@ -53,11 +56,18 @@ function fakeHost(): ScriptHost & { store: Map<string, string | string[]>; logs:
 }
 
 const engine = createScriptEngine();
+/** Never suspended: runs to the end like a script inside EXEC. */
+const SYNC: RunOptions = { mayYield: false, busyThresholdMs: 5000 };
 
-function evalScript(body: string, keys: string[] = [], args: string[] = [], host: ScriptHost = fakeHost(), opts: RunOptions = { resp: 2 }): Reply {
+function settled(r: RunResult): Reply {
+  assert.notEqual(r, SUSPENDED);
+  return r as Reply;
+}
+
+function evalScript(body: string, keys: string[] = [], args: string[] = [], host: ScriptHost = fakeHost(), opts: RunOptions = SYNC): Reply {
   const loaded = engine.load(body);
   if ('error' in loaded) return { type: 'error', value: loaded.error };
-  return engine.run(loaded.sha, keys, args, host, opts);
+  return settled(engine.run(loaded, keys, args, host, opts));
 }
 
 const bulk = (value: string): Reply => ({ type: 'bulk', value });
@@ -65,10 +75,32 @@ const int = (value: number): Reply => ({ type: 'integer', value });
 const err = (value: string): Reply => ({ type: 'error', value });
 const sfx = (body: string, line = 1): string => ` script: ${sha1hex(body)}, on @user_script:${line}.`;
 
-test('load returns the lowercase SHA1 of the body; an unknown sha is NOSCRIPT', () => {
-  assert.deepEqual(engine.load('return 1'), { sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db' });
+test('load returns the lowercase SHA1 of the body and its flags; an unknown sha is not cached', () => {
+  const r = engine.load('return 1');
+  assert.ok('sha' in r);
+  assert.equal(r.sha, 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db');
+  assert.equal(r.flags, SCRIPT_FLAG_EVAL_COMPAT_MODE);
   assert.equal(engine.has('e0e1f9fabfc9d4800c877a703b823ac0578ff8db'), true);
-  assert.deepEqual(engine.run('0'.repeat(40), [], [], fakeHost(), { resp: 2 }), err('NOSCRIPT No matching script. Please use EVAL.'));
+  assert.equal(engine.lookup('0'.repeat(40)), undefined);
+});
+
+test('shebang: flags parsed, body compiled without the shebang line (line numbers kept), errors as 7.0.15', () => {
+  const ro = engine.load('#!lua flags=no-writes,allow-stale\nreturn 1');
+  assert.ok('flags' in ro);
+  assert.equal(ro.flags, SCRIPT_FLAG_NO_WRITES | SCRIPT_FLAG_ALLOW_STALE);
+  const plain = engine.load('#!lua\nreturn 2');
+  assert.ok('flags' in plain);
+  assert.equal(plain.flags, 0);
+  assert.deepEqual(evalScript('#!lua\nreturn 2'), int(2));
+  const boom = '#!lua\n\nerror("x")';
+  assert.deepEqual(evalScript(boom), err('ERR user_script:3: x' + sfx(boom, 3)));
+  assert.deepEqual(engine.load('#!lua flags=bogus\nreturn 1'), { error: 'ERR Unexpected flag in script shebang: bogus' });
+  assert.deepEqual(engine.load('#!lua flags=no-writes,\nreturn 1'), { error: 'ERR Unexpected flag in script shebang: ' });
+  assert.deepEqual(engine.load('#!luax\nreturn 1'), { error: 'ERR Unexpected engine in script shebang: #!luax' });
+  assert.deepEqual(engine.load('#!lua foo=bar\nreturn 1'), { error: 'ERR Unknown lua shebang option: foo=bar' });
+  assert.deepEqual(engine.load('#!lua'), { error: 'ERR Invalid script shebang' });
+  assert.deepEqual(engine.load('#!lua "x\nreturn 1'), { error: 'ERR Invalid engine in script shebang' });
+  assert.deepEqual(engine.load('#!lua\nreturn 1 +'), { error: "ERR Error compiling script (new function): user_script:2: unexpected symbol near '<eof>'" });
 });
 
 test('compile errors use Redis 7.0 text', () => {
@@ -212,16 +244,60 @@ test('bit library', () => {
   assert.deepEqual(evalScript('return {bit.bor(1, 2, 4), bit.bxor(5, 3), bit.rol(1, 33), bit.bswap(0x01020304)}'), { type: 'array', value: [int(7), int(6), int(2), int(0x04030201)] });
 });
 
-test('the tick hook kills an infinite loop, even one inside pcall', () => {
-  let ticks = 0;
-  const body = 'while true do end';
-  const r = evalScript(body, [], [], fakeHost(), { resp: 2, onTick: () => (++ticks > 3 ? 'kill' : 'continue') });
-  assert.deepEqual(r, err('ERR Script killed by user with SCRIPT KILL...' + sfx(body)));
-  assert.equal(ticks, 4);
+/** Runs until the script is suspended `n` times (or ends), resuming it each time. */
+function runSuspending(body: string, beforeResume: (suspensions: number) => void = () => {}): { result: Reply; suspensions: number } {
+  const loaded = engine.load(body);
+  assert.ok('sha' in loaded);
+  let r = engine.run(loaded, [], [], fakeHost(), { mayYield: true, busyThresholdMs: 0 });
+  let suspensions = 0;
+  while (r === SUSPENDED) {
+    suspensions++;
+    beforeResume(suspensions);
+    r = engine.resume();
+  }
+  return { result: r, suspensions };
+}
+
+test('past busy-reply-threshold a script yields between hooks, and resumes to its result (also across pcall)', () => {
+  const loop = 'local s = 0 for i = 1, 600000 do s = s + i end return s';
+  const a = runSuspending(loop);
+  assert.deepEqual(a.result, int(180000300000));
+  assert.ok(a.suspensions >= 1, `suspended ${a.suspensions} times`);
+  assert.equal(engine.timedOut, true);
+  const inPcall = 'local ok, v = pcall(function() local s = 0 for i = 1, 600000 do s = s + i end return s end) return {tostring(ok), v}';
+  const b = runSuspending(inPcall);
+  assert.deepEqual(b.result, { type: 'array', value: [bulk('true'), int(180000300000)] });
+  assert.ok(b.suspensions >= 1);
+  // A pcall that caught an error leaves the hook working (fengari's yieldable pcall lost it: vm.ts patches that).
+  const afterError = runSuspending('local ok = pcall(error, "x") local s = 0 for i = 1, 600000 do s = s + i end return s');
+  assert.deepEqual(afterError.result, int(180000300000));
+  assert.ok(afterError.suspensions >= 1, `suspended ${afterError.suspensions} times`);
+  // Under the threshold, nothing yields.
+  const loaded = engine.load(loop);
+  assert.ok('sha' in loaded);
+  assert.deepEqual(engine.run(loaded, [], [], fakeHost(), { mayYield: true, busyThresholdMs: 60_000 }), int(180000300000));
+  assert.equal(engine.timedOut, false);
+});
+
+test('a Lua function called from JS (table.sort comparator) cannot yield: it keeps running synchronously', () => {
+  const body = 'local t = {3, 1, 2} table.sort(t, function(a, b) local s = 0 for i = 1, 300000 do s = s + i end return a < b end) return t';
+  const r = runSuspending(body);
+  assert.deepEqual(r.result, { type: 'array', value: [int(1), int(2), int(3)] });
+});
+
+test('kill(): a suspended script ends with the kill error at its line, even inside pcall; the engine stays usable', () => {
+  const body = 'local i = 0\nwhile true do i = i + 1 end';
+  const r = runSuspending(body, (n) => {
+    if (n === 3) engine.kill();
+  });
+  assert.deepEqual(r.result, err('ERR Script killed by user with SCRIPT KILL...' + sfx(body, 2)));
+  assert.equal(r.suspensions, 3);
   const sneaky = 'while true do pcall(function() while true do end end) end';
-  assert.equal(evalScript(sneaky, [], [], fakeHost(), { resp: 2, onTick: () => 'kill' }).type, 'error');
-  // The engine is usable afterwards and the hook is gone.
+  const s = runSuspending(sneaky, () => engine.kill());
+  assert.equal(s.result.type, 'error');
+  assert.match((s.result as { value: string }).value, /^ERR Script killed by user with SCRIPT KILL\.\.\. script: /);
   assert.deepEqual(evalScript('local s = 0 for i = 1, 300000 do s = s + i end return s'), int(45000150000));
+  assert.deepEqual(evalScript('return redis.REDIS_VERSION'), bulk('7.0.15'));
 });
 
 test('flush forgets scripts', () => {

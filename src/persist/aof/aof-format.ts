@@ -1,9 +1,10 @@
 /**
  * The AOF's spelling of data: commands as RESP multibulk (catAppendOnlyGenericCommand),
  * and the command form of a whole dataset that an AOF rewrite writes when
- * aof-use-rdb-preamble is no (rewriteAppendOnlyFileRio): SELECT per db, SET,
- * RPUSH/SADD/ZADD/HMSET in batches of 64 items, streams as their XADD/XSETID/
- * XGROUP/XCLAIM sequence (persist/rdb/stream-codec.ts), PEXPIREAT for TTLs.
+ * aof-use-rdb-preamble is no (rewriteAppendOnlyFileRio): FUNCTION LOAD per
+ * function library, then SELECT per db, SET, RPUSH/SADD/ZADD/HMSET in batches
+ * of 64 items, streams as their XADD/XSETID/XGROUP/XCLAIM sequence
+ * (persist/rdb/stream-codec.ts), PEXPIREAT for TTLs.
  */
 import type { Value } from '../../keyspace/value.js';
 import { Bytes } from '../../datatypes/bytes.js';
@@ -84,6 +85,10 @@ export function writeKeyAsCommands(out: RdbOutput, key: string, value: Value, ex
 export const aofCommandFormat: SnapshotFormat = {
   checksummed: false,
   header() {},
+  // rewriteFunctions: a FUNCTION LOAD per library, before the first SELECT.
+  libraries(out, codes) {
+    for (const code of codes) emit(out, ['FUNCTION', 'LOAD', code]);
+  },
   beginDb(out, id) {
     emit(out, ['SELECT', String(id)]);
   },

@@ -32,6 +32,8 @@ export interface LoadResult {
   end: number;
   /** The trailer was all zeros: saved with rdbchecksum no. */
   checksumSkipped: boolean;
+  /** The function libraries' code (RDB_OPCODE_FUNCTION2), for the caller to load: they need the function engine. */
+  functions: string[];
 }
 
 export function loadRdb(buf: Buffer, ks: Keyspace, opts: LoadOptions): LoadResult {
@@ -41,7 +43,7 @@ export function loadRdb(buf: Buffer, ks: Keyspace, opts: LoadOptions): LoadResul
     throw new RdbError(`Can't handle RDB format version ${buf.toString('latin1', 5, 9)}`);
   }
   const res: LoadResult = {
-    version, keysLoaded: 0, keysExpired: 0, emptySkipped: 0, aux: new Map(), end: 0, checksumSkipped: false,
+    version, keysLoaded: 0, keysExpired: 0, emptySkipped: 0, aux: new Map(), end: 0, checksumSkipped: false, functions: [],
   };
   let db = ks.dbs[0];
   const inp = walkRdb(buf, {
@@ -54,12 +56,11 @@ export function loadRdb(buf: Buffer, ks: Keyspace, opts: LoadOptions): LoadResul
     aux(k, v) {
       res.aux.set(k, v);
     },
-    functionLibrary() {
-      throw new RdbError('The RDB file contains function libraries, which this Reddish version does not load');
+    functionLibrary(code) {
+      res.functions.push(code);
     },
     unsupported(what, type) {
       if (what === 'module-aux') throw new RdbError('The RDB file contains AUX module data I can\'t load: no matching module');
-      if (what === 'function-pre-ga') throw new RdbError('The RDB file contains function libraries, which this Reddish version does not load');
       throw new RdbError(`Unknown RDB encoding type ${type}`);
     },
     entry(key, type, input, exp, idleSecs) {

@@ -8,6 +8,7 @@
  * treat a disabled checksum each their own way.
  */
 import { RdbInput } from './rdb-input.js';
+import { RdbError } from './rdb-error.js';
 import {
   RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_FREQ,
   RDB_OPCODE_FUNCTION2, RDB_OPCODE_FUNCTION_PRE_GA, RDB_OPCODE_IDLE, RDB_OPCODE_MODULE_AUX, RDB_OPCODE_RESIZEDB,
@@ -18,9 +19,9 @@ export interface RdbVisitor {
   /** SELECTDB; may throw (a db the server does not have). */
   selectDb(id: number): void;
   aux(key: string, value: string): void;
-  /** A function library (RDB_OPCODE_FUNCTION2); may throw when the reader cannot take them. */
+  /** A function library (RDB_OPCODE_FUNCTION2, or the 7.0 release candidates' format); may throw when the reader cannot take them. */
   functionLibrary(code: string): void;
-  /** What it cannot read at all: module data, pre-7.0 functions, an unknown type byte. */
+  /** What it cannot read at all: module data, an unknown type byte ('function-pre-ga' is no longer reported: those are read). */
   unsupported(what: 'module-aux' | 'function-pre-ga' | 'unknown-type', type: number, offset: number): never;
   /** A key: the visitor reads its value from `inp` (readValue). expireMs / idleSecs are -1 when absent. */
   entry(key: string, type: number, inp: RdbInput, expireMs: number, idleSecs: number): void;
@@ -64,7 +65,8 @@ export function walkRdb(buf: Buffer, v: RdbVisitor): RdbInput {
         v.functionLibrary(inp.string());
         continue;
       case RDB_OPCODE_FUNCTION_PRE_GA:
-        return v.unsupported('function-pre-ga', type, inp.pos - 1);
+        v.functionLibrary(readPreGaLibrary(inp));
+        continue;
       case RDB_OPCODE_MODULE_AUX:
         return v.unsupported('module-aux', type, inp.pos - 1);
       default:
@@ -80,3 +82,26 @@ export function walkRdb(buf: Buffer, v: RdbVisitor): RdbInput {
   }
 }
 
+
+/**
+ * A library in the format of Redis 7.0's release candidates
+ * (RDB_OPCODE_FUNCTION_PRE_GA): name, engine, an optional description, the
+ * code without its metadata line, rebuilt into `#!<engine> name=<name>\n<code>`
+ * as rdbFunctionLoad does. Throws RdbError with Redis's words for the part
+ * that could not be read.
+ */
+export function readPreGaLibrary(inp: RdbInput): string {
+  const part = <T>(failure: string, read: () => T): T => {
+    try {
+      return read();
+    } catch {
+      throw new RdbError(failure);
+    }
+  };
+  const name = part('Failed loading library name', () => inp.string());
+  const engine = part('Failed loading engine name', () => inp.string());
+  const hasDesc = part('Failed loading library description indicator', () => inp.len());
+  if (hasDesc !== 0) part('Failed loading library description', () => inp.string());
+  const blob = part('Failed loading library blob', () => inp.string());
+  return `#!${engine} name=${name}\n${blob}`;
+}

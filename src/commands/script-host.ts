@@ -1,0 +1,136 @@
+/**
+ * What a running script (EVAL or FCALL) sees of the server: redis.call runs
+ * the command through call() on the calling client, nested, with its reply
+ * captured (so its effects collect with the script's and the outermost call
+ * emits them together, wrapped in MULTI/EXEC), after the checks script.c's
+ * scriptCall makes. And the conversions between the engine's Reply values
+ * and the wire.
+ */
+import type { CommandContext } from '../dispatch/command-spec.js';
+import { call } from '../dispatch/call.js';
+import { ReplyWriter } from '../protocol/reply-writer.js';
+import { decode, type RespValue } from '../protocol/resp-value.js';
+import { ERR } from '../protocol/errors.js';
+import type { Reply, RespVersion, ScriptHost, ScriptLogLevel } from '../scripting/index.js';
+
+/** RESP value (as decoded from a reply) → the engine's Reply. */
+function toReply(v: RespValue): Reply {
+  switch (v.type) {
+    case 'simple': return { type: 'status', value: v.value };
+    case 'error': return { type: 'error', value: v.value };
+    case 'integer': {
+      const n = Number(v.value);
+      return { type: 'integer', value: Number.isSafeInteger(n) ? n : v.value };
+    }
+    case 'bulk': return { type: 'bulk', value: v.value };
+    case 'verbatim': return { type: 'verbatim', format: v.format, value: v.value };
+    case 'double': return { type: 'double', value: Number(v.value === 'inf' ? Infinity : v.value === '-inf' ? -Infinity : v.value) };
+    case 'bignum': return { type: 'bignum', value: v.value };
+    case 'boolean': return { type: 'boolean', value: v.value };
+    case 'null': return { type: 'null' };
+    case 'array': return { type: 'array', value: v.value === null ? null : v.value.map(toReply) };
+    case 'set': case 'push': return { type: 'set', value: v.value.map(toReply) };
+    case 'map': case 'attribute': return { type: 'map', value: v.value.map(([k, x]) => [toReply(k), toReply(x)] as [Reply, Reply]) };
+  }
+}
+
+/** A script's result to the client; the writer shapes RESP3 types for RESP2 clients. */
+export function writeReply(ctx: CommandContext, r: Reply): void {
+  const w = ctx.reply;
+  switch (r.type) {
+    case 'status': return w.simple(r.value);
+    case 'error': return w.error(r.value);
+    case 'integer': return w.int(r.value);
+    case 'bulk': return w.bulk(r.value);
+    case 'nullbulk': return w.nil();
+    case 'null': return w.nil();
+    case 'array':
+      if (r.value === null) return w.nilArray();
+      w.array(r.value.length);
+      for (const x of r.value) writeReply(ctx, x);
+      return;
+    case 'set':
+      w.set(r.value.length);
+      for (const x of r.value) writeReply(ctx, x);
+      return;
+    case 'map':
+      w.map(r.value.length);
+      for (const [k, x] of r.value) {
+        writeReply(ctx, k);
+        writeReply(ctx, x);
+      }
+      return;
+    case 'double': return w.double(r.value);
+    case 'boolean': return w.bool(r.value);
+    case 'bignum': return w.bigNumber(r.value);
+    case 'verbatim': return w.verbatim(r.value, r.format);
+  }
+}
+
+/** redis.LOG_* → the server log's levels. */
+export const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning'] as const;
+
+/**
+ * The host of the script being run. One per server, reused by every run
+ * (only one script runs at a time): begin() points it at the calling command.
+ */
+export class ScriptCallHost implements ScriptHost {
+  private ctx: CommandContext | null = null;
+  /** SCRIPT_READ_ONLY: EVAL_RO / FCALL_RO, or a no-writes script. */
+  private readOnly = false;
+  /** SCRIPT_WRITE_DIRTY: the script called a write command (it can no longer be killed). */
+  wrote = false;
+
+  begin(ctx: CommandContext, readOnly: boolean): this {
+    this.ctx = ctx;
+    this.readOnly = readOnly;
+    this.wrote = false;
+    return this;
+  }
+
+  log(level: ScriptLogLevel, message: string): void {
+    this.ctx?.server.log.log(LOG_LEVELS[level], message);
+  }
+
+  /** scriptCall: the checks in script.c's order, then the command on the caller's client, its reply captured. */
+  call(argv: string[], resp: RespVersion): Reply {
+    const ctx = this.ctx!;
+    const c = ctx.client;
+    const server = ctx.server;
+    const ks = ctx.ks;
+    const cmd = argv.length > 0 ? server.commands.lookupArgv(argv) : undefined;
+    if (cmd === undefined || cmd.handler === null) return { type: 'error', value: 'ERR Unknown Redis command called from script' };
+    if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) {
+      return { type: 'error', value: 'ERR Wrong number of args calling Redis command from script' };
+    }
+    if (cmd.flags.has('noscript')) return { type: 'error', value: 'ERR This Redis command is not allowed from script' };
+    if (ks.isReplica && !cmd.flags.has('stale') && !server.replicaSide.connected() && !server.config.bool('replica-serve-stale-data')) {
+      return { type: 'error', value: 'ERR Can not execute the command on a stale replica' };
+    }
+    if (cmd.isWrite) {
+      if (this.readOnly) return { type: 'error', value: 'ERR Write commands are not allowed from read-only scripts.' };
+      if (ks.isReplica && !c.isMaster && server.config.bool('replica-read-only')) return { type: 'error', value: ERR.readOnly };
+      if (server.diskError) {
+        if (server.rdb.deniesWrites()) return { type: 'error', value: ERR.misconf };
+        if (server.aof.deniesWrites()) return { type: 'error', value: `MISCONF Errors writing to the AOF file: ${server.aof.lastWriteError}` };
+      }
+      this.wrote = true;
+    }
+    const saved = c.reply;
+    const savedArgv = c.argv;
+    const savedCmd = c.cmd;
+    const capture = new ReplyWriter();
+    capture.resp = resp;
+    c.reply = capture;
+    try {
+      call(c, cmd, argv);
+    } finally {
+      c.reply = saved;
+      c.argv = savedArgv;
+      c.cmd = savedCmd;
+    }
+    const bytes = capture.detach();
+    const d = decode(bytes, 0);
+    return d === undefined ? { type: 'nullbulk' } : toReply(d.value);
+  }
+}
