@@ -27,10 +27,12 @@ export const MSG_PING = 0;
 export const MSG_PONG = 1;
 export const MSG_MEET = 2;
 export const MSG_FAIL = 3;
+export const MSG_PUBLISH = 4;
 export const MSG_AUTH_REQUEST = 5;
 export const MSG_AUTH_ACK = 6;
 export const MSG_UPDATE = 7;
 export const MSG_MFSTART = 8;
+export const MSG_PUBLISHSHARD = 10;
 /** Message types Redis counts in CLUSTER INFO (CLUSTERMSG_TYPE_COUNT). */
 export const MESSAGE_TYPE_COUNT = 11;
 
@@ -77,6 +79,7 @@ export type BusMessage =
   | { type: typeof MSG_PING | typeof MSG_PONG | typeof MSG_MEET; hdr: BusHeader; gossip: GossipEntry[] }
   | { type: typeof MSG_FAIL; hdr: BusHeader; about: string }
   | { type: typeof MSG_UPDATE; hdr: BusHeader; about: string; configEpoch: number; slots: string }
+  | { type: typeof MSG_PUBLISH | typeof MSG_PUBLISHSHARD; hdr: BusHeader; channel: string; message: string }
   | { type: typeof MSG_AUTH_REQUEST | typeof MSG_AUTH_ACK | typeof MSG_MFSTART; hdr: BusHeader };
 
 export function encodeSlots(bitmap: Uint8Array): string {
@@ -146,6 +149,10 @@ export function decodeMessage(frame: Buffer): BusMessage | null {
     case MSG_UPDATE:
       if (typeof body.about !== 'string' || !isCount(body.configEpoch) || typeof body.slots !== 'string') return null;
       return { type, hdr, about: body.about, configEpoch: body.configEpoch, slots: body.slots };
+    case MSG_PUBLISH:
+    case MSG_PUBLISHSHARD:
+      if (typeof body.channel !== 'string' || typeof body.message !== 'string') return null;
+      return { type, hdr, channel: body.channel, message: body.message };
     case MSG_AUTH_REQUEST:
     case MSG_AUTH_ACK:
     case MSG_MFSTART:

@@ -36,7 +36,7 @@ import { PacketHandler, normalizeIp } from './packet-handler.js';
 import { clusterCron } from './cluster-cron.js';
 import { SlotKeyIndex } from './slot-keys.js';
 import { CLUSTER_SLOTS } from './key-slot.js';
-import { broadcastPong } from './messages.js';
+import { broadcastPong, sendPublish } from './messages.js';
 import type { CommandSpec } from '../dispatch/command-spec.js';
 import { getNodeByQuery } from './routing.js';
 import { ClusterFailover, TODO_HANDLE_FAILOVER, TODO_HANDLE_MANUALFAILOVER } from './cluster-failover.js';
@@ -370,6 +370,11 @@ export class Cluster {
    * processCommand's cluster check: null when this node serves the command,
    * else the -MOVED/-ASK/-CROSSSLOT/-TRYAGAIN/-CLUSTERDOWN error text.
    */
+  /** PUBLISH / SPUBLISH ran here: the other nodes' subscribers get it over the bus. */
+  propagatePublish(shard: boolean, channel: string, message: string): void {
+    sendPublish(this, shard, channel, message);
+  }
+
   redirect(c: Client, cmd: CommandSpec, argv: string[]): string | null {
     return getNodeByQuery(this, c, cmd, argv);
   }

@@ -14,7 +14,7 @@ import type { Cluster } from './cluster.js';
 import type { BusLink } from './bus.js';
 import type { ClusterNode } from './cluster-node.js';
 import { NODE_HANDSHAKE, NODE_NOADDR, NODE_PFAIL } from './cluster-node.js';
-import { encodeMessage, encodeSlots, MFLAG_PAUSED, MSG_FAIL, MSG_MEET, MSG_PING, MSG_PONG, MSG_UPDATE, type BusHeader, type GossipEntry } from './bus-protocol.js';
+import { encodeMessage, encodeSlots, MFLAG_PAUSED, MSG_FAIL, MSG_MEET, MSG_PING, MSG_PONG, MSG_PUBLISH, MSG_PUBLISHSHARD, MSG_UPDATE, type BusHeader, type GossipEntry } from './bus-protocol.js';
 
 const GOSSIP_ALL_UP_TO = 32;
 
@@ -122,4 +122,21 @@ export function sendFail(c: Cluster, name: string): void {
 export function sendUpdate(c: Cluster, link: BusLink | null, node: ClusterNode): void {
   if (link === null) return;
   link.send(encodeMessage({ type: MSG_UPDATE, hdr: buildHeader(c), about: node.name, configEpoch: node.configEpoch, slots: encodeSlots(node.slots) }));
+}
+
+/**
+ * clusterPropagatePublish / clusterPropagatePublishShard: a PUBLISH reaches
+ * every node's subscribers; an SPUBLISH the other nodes of our shard (our
+ * master or replicas), whose subscribers are the shard channel's too.
+ */
+export function sendPublish(c: Cluster, shard: boolean, channel: string, message: string): void {
+  const frame = encodeMessage({ type: shard ? MSG_PUBLISHSHARD : MSG_PUBLISH, hdr: buildHeader(c), channel, message });
+  if (!shard) return broadcast(c, frame);
+  const me = c.state.myself;
+  const master = me.isSlave() ? me.slaveof : me;
+  if (master === null) return;
+  for (const n of c.state.nodes.values()) {
+    if (n.link === null || n === me || n.inHandshake()) continue;
+    if (n === master || (n.isSlave() && n.slaveof === master)) n.link.send(frame);
+  }
 }

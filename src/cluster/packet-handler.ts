@@ -33,7 +33,7 @@ import {
 } from './cluster-node.js';
 import { TODO_FSYNC_CONFIG, TODO_SAVE_CONFIG, TODO_UPDATE_STATE } from './cluster-state.js';
 import {
-  decodeMessage, decodeSlots, frameType, MESSAGE_TYPE_COUNT, MFLAG_PAUSED, MSG_AUTH_ACK, MSG_AUTH_REQUEST, MSG_FAIL, MSG_MEET, MSG_MFSTART, MSG_PING, MSG_PONG, MSG_UPDATE,
+  decodeMessage, decodeSlots, frameType, MESSAGE_TYPE_COUNT, MFLAG_PAUSED, MSG_AUTH_ACK, MSG_AUTH_REQUEST, MSG_FAIL, MSG_MEET, MSG_MFSTART, MSG_PING, MSG_PONG, MSG_PUBLISH, MSG_PUBLISHSHARD, MSG_UPDATE,
   type BusHeader, type GossipEntry,
 } from './bus-protocol.js';
 import { sendPing, sendUpdate } from './messages.js';
@@ -179,6 +179,11 @@ export class PacketHandler {
       n.configEpoch = msg.configEpoch;
       s.want(TODO_SAVE_CONFIG | TODO_FSYNC_CONFIG);
       this.updateSlotsConfigWith(n, msg.configEpoch, slots);
+    } else if (msg.type === MSG_PUBLISH || msg.type === MSG_PUBLISHSHARD) {
+      // Only from a node we know, as Redis; delivered here, never forwarded.
+      if (!sender) return;
+      if (msg.type === MSG_PUBLISH) c.server.pubsub.publish(msg.channel, msg.message);
+      else c.server.pubsub.publishShard(msg.channel, msg.message);
     } else if (msg.type === MSG_AUTH_REQUEST) {
       if (sender) c.failover.onAuthRequest(sender, hdr, claimed);
     } else if (msg.type === MSG_AUTH_ACK) {

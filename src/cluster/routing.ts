@@ -22,6 +22,7 @@ import { keysBySpecs } from '../dispatch/key-extraction.js';
 import type { Cluster } from './cluster.js';
 import type { ClusterNode } from './cluster-node.js';
 import { keyHashSlot } from './key-slot.js';
+import { keyInFlight } from '../commands/migrate.js';
 
 export const CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
 export const TRYAGAIN = 'TRYAGAIN Multiple keys request during rehashing of slot';
@@ -210,6 +211,7 @@ function route(c: Cluster, client: Client, cmd: CommandSpec, argv: string[], ask
   let importing = false;
   let missing = 0;
   let existing = 0;
+  let inFlight = 0;
   let anyWrite = cmd.isWrite;
   const ks = c.server.ks;
   const db0 = ks.dbs[0];
@@ -231,8 +233,10 @@ function route(c: Cluster, client: Client, cmd: CommandSpec, argv: string[], ask
         multipleKeys = true;
       }
       if ((migrating || importing) && !pubsubShard) {
-        if (ks.exists(db0, key)) existing++;
-        else missing++;
+        if (ks.exists(db0, key)) {
+          existing++;
+          if (migrating && keyInFlight(c.server, db0, key)) inFlight++;
+        } else missing++;
       }
     }
   }
@@ -249,6 +253,7 @@ function route(c: Cluster, client: Client, cmd: CommandSpec, argv: string[], ask
   }
   // MIGRATE moves keys of an open slot from wherever they are: always served here.
   if ((migrating || importing) && cmd.fullname === 'migrate') return null;
+  if (migrating && inFlight > 0 && cmd.fullname !== 'migrate') return TRYAGAIN;
   if (migrating && missing > 0) {
     if (existing > 0) return TRYAGAIN;
     return redirection(c, 'ASK', slot, s.migratingTo[slot]!);

@@ -196,6 +196,8 @@ function copy(ctx: CommandContext): void {
       return ctx.reply.error(ERR.syntax);
     }
   }
+  // Cluster mode has db 0 only (the range is checked first, as Redis does).
+  if (ctx.server.cluster !== null && dst !== src) return ctx.reply.error('ERR Copying to another database is not allowed in cluster mode');
   const key = argv[1];
   const newKey = argv[2];
   if (src === dst && key === newKey) return ctx.reply.error(ERR.sameObject);
@@ -215,6 +217,7 @@ function copy(ctx: CommandContext): void {
 
 /** MOVE key db: value, TTL and LRU move to the other db unless the name is taken there. */
 function move(ctx: CommandContext): void {
+  if (ctx.server.cluster !== null) return ctx.reply.error('ERR MOVE is not allowed in cluster mode');
   const ks = ctx.ks;
   const src = ctx.db;
   const key = ctx.argv[1];

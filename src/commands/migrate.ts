@@ -60,6 +60,8 @@ interface MigrateJob {
   readonly timeout: number;
   readonly copy: boolean;
   readonly replace: boolean;
+  /** In cluster mode the target may be importing the slot: RESTORE-ASKING is served there without ASKING. */
+  readonly restoreCommand: 'RESTORE' | 'RESTORE-ASKING';
   readonly username: string | null;
   readonly password: string | null;
   readonly db: Database;
@@ -201,6 +203,11 @@ class MigrateState implements KeyChangeListener {
     if (this.jobs.size === 0) this.ks.listen(this, false);
   }
 
+  has(db: Database, key: string): boolean {
+    for (const j of this.jobs) if (j.db === db && j.names.has(key)) return true;
+    return false;
+  }
+
   touched(db: Database, key: string): void {
     for (const j of this.jobs) if (j.db === db && j.names.has(key)) j.changed.add(key);
   }
@@ -261,6 +268,17 @@ class MigrateState implements KeyChangeListener {
 }
 
 const states = new WeakMap<Server, MigrateState>();
+
+/**
+ * Whether a MIGRATE in flight is sending this key. Redis's MIGRATE blocks the
+ * server, so no command can see such a key; cluster routing answers TRYAGAIN
+ * for it instead, so a write is never made to a copy about to be dropped.
+ */
+export function keyInFlight(server: Server, db: Database, key: string): boolean {
+  const st = states.get(server);
+  if (st === undefined) return false;
+  return st.has(db, key);
+}
 
 function stateOf(server: Server): MigrateState {
   let s = states.get(server);
@@ -356,7 +374,7 @@ async function exchange(st: MigrateState, job: MigrateJob): Promise<Exchange | n
         if (ttl < 1) ttl = 1;
       }
       sent.push(k);
-      const args: Array<string | Buffer> = ['RESTORE', k.key, String(ttl), k.payload];
+      const args: Array<string | Buffer> = [job.restoreCommand, k.key, String(ttl), k.payload];
       if (job.replace) args.push('REPLACE');
       encodeCommand(parts, args);
     }
@@ -521,6 +539,7 @@ function migrate(ctx: CommandContext): void {
     dbid: String(dbid),
     timeout: Math.min(Number(timeout), MAX_DELAY),
     copy, replace, username, password, db, keys,
+    restoreCommand: ctx.server.cluster !== null ? 'RESTORE-ASKING' : 'RESTORE',
     names: new Set(keys.map((k) => k.key)),
     changed: new Set(),
   };

@@ -60,12 +60,16 @@ function sunsubscribe(ctx: CommandContext): void {
 
 /** PUBLISH channel message */
 function publish(ctx: CommandContext): void {
-  ctx.reply.int(ctx.server.pubsub.publish(ctx.argv[1], ctx.argv[2]));
+  const receivers = ctx.server.pubsub.publish(ctx.argv[1], ctx.argv[2]);
+  ctx.server.cluster?.propagatePublish(false, ctx.argv[1], ctx.argv[2]);
+  ctx.reply.int(receivers);
 }
 
 /** SPUBLISH shardchannel message */
 function spublish(ctx: CommandContext): void {
-  ctx.reply.int(ctx.server.pubsub.publishShard(ctx.argv[1], ctx.argv[2]));
+  const receivers = ctx.server.pubsub.publishShard(ctx.argv[1], ctx.argv[2]);
+  ctx.server.cluster?.propagatePublish(true, ctx.argv[1], ctx.argv[2]);
+  ctx.reply.int(receivers);
 }
 
 const PUBSUB_HELP = [

@@ -296,3 +296,24 @@ test('without cluster-enabled, cluster commands say so', async () => {
     await pair.stop();
   }
 });
+
+test('MOVE and COPY ... DB are refused in cluster mode as Redis does', async () => {
+  // "bar" 5061 is on node 0.
+  const diffs = await compareSteps([
+    [0, s('SET', 'bar', 'v')],
+    [0, s('MOVE', 'bar', '1')],
+    [0, s('MOVE', 'bar', '0')],
+    [0, s('MOVE', 'bar', 'x')],
+    [0, s('MOVE', 'nokey', '1')],
+    [0, s('COPY', 'bar', '{bar}2', 'DB', '1')],
+    [0, s('COPY', 'bar', '{bar}2', 'DB', '1', 'REPLACE')],
+    [0, s('COPY', 'bar', '{bar}2', 'DB', '99')],
+    [0, s('COPY', 'bar', '{bar}2', 'DB', '-1')],
+    [0, s('COPY', 'bar', '{bar}2', 'DB', 'x')],
+    [0, s('COPY', 'bar', '{bar}2', 'DB', '0')],
+    [0, s('COPY', 'bar', '{bar}2', 'DB', '0', 'REPLACE')],
+    [0, s('COPY', 'bar', '{bar}3', 'DB', '1', 'FOO')],
+    [0, s('DEL', 'bar', '{bar}2')],
+  ]);
+  assert.deepEqual(diffs, []);
+});
