@@ -122,10 +122,13 @@ export class ScriptCallHost implements ScriptHost {
     const capture = new ReplyWriter();
     capture.resp = resp;
     c.reply = capture;
+    const wasInScript = c.inScript;
+    c.inScript = true;
     try {
       call(c, cmd, argv);
     } finally {
       c.reply = saved;
+      c.inScript = wasInScript;
       c.argv = savedArgv;
       c.cmd = savedCmd;
     }

@@ -183,6 +183,11 @@ function parseRead(ctx: CommandContext, xreadgroup: boolean): ReadArgs | null {
     const more = argc - i - 1;
     const o = argv[i];
     if (eqi(o, 'block') && more > 0) {
+      // Blocking makes no sense in a script; Redis says so rather than answering as MULTI does.
+      if (ctx.client.inScript) {
+        ctx.reply.error(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`);
+        return null;
+      }
       i++;
       const t = parseInt64(argv[i]);
       if (t === null) {

@@ -53,6 +53,8 @@ export class Client implements CommandContext {
   monitor = false;
   /** The replication link from our master: exempt from read-only and auth checks. */
   isMaster = false;
+  /** Running a command from a script's redis.call (CLIENT_SCRIPT): XREAD BLOCK refuses it. */
+  inScript = false;
   noEvict = false;
   noTouch = false;
   /** MULTI state: null outside a transaction. */
