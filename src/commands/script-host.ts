@@ -76,6 +76,7 @@ export const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning'] as const;
  */
 export class ScriptCallHost implements ScriptHost {
   private ctx: CommandContext | null = null;
+  private readonly capture = new ReplyWriter();
   /** SCRIPT_READ_ONLY: EVAL_RO / FCALL_RO, or a no-writes script. */
   private readOnly = false;
   /** SCRIPT_WRITE_DIRTY: the script called a write command (it can no longer be killed). */
@@ -119,7 +120,9 @@ export class ScriptCallHost implements ScriptHost {
     const saved = c.reply;
     const savedArgv = c.argv;
     const savedCmd = c.cmd;
-    const capture = new ReplyWriter();
+    // One writer for every redis.call (a script cannot run another): its buffer is reused.
+    const capture = this.capture;
+    capture.truncate(0);
     capture.resp = resp;
     c.reply = capture;
     const wasInScript = c.inScript;
@@ -134,6 +137,7 @@ export class ScriptCallHost implements ScriptHost {
     }
     const bytes = capture.detach();
     const d = decode(bytes, 0);
+    capture.reuse(); // the decoded reply holds strings, not the bytes
     return d === undefined ? { type: 'nullbulk' } : toReply(d.value);
   }
 }
