@@ -21,7 +21,6 @@ import type { Client } from '../net/client.js';
 import type { Server } from '../server.js';
 import { parkClient, type BusyScript, type ParkedReply } from '../dispatch/async-reply.js';
 import { markClock } from '../dispatch/call.js';
-import { processCommand } from '../dispatch/process-command.js';
 import { SUSPENDED, type Reply, type RunResult } from '../scripting/index.js';
 import { writeReply, type ScriptCallHost } from './script-host.js';
 
@@ -128,17 +127,7 @@ export class BusyRun implements BusyScript {
     const held = this.held;
     this.held = [];
     const s = this.server;
-    for (const [m, argv] of held) {
-      s.master.proxying = true;
-      s.ks.applyingMasterStream = true;
-      try {
-        processCommand(m, argv);
-      } finally {
-        s.master.proxying = false;
-        s.ks.applyingMasterStream = false;
-      }
-      m.reply.truncate(0);
-    }
+    for (const [m, argv] of held) s.replicaSide.applyMasterCommand(m, argv);
   }
 
   /** scriptKill: SCRIPT KILL (isEval) or FUNCTION KILL. */

@@ -489,15 +489,7 @@ export class ReplicaSide {
         done += len;
         continue;
       }
-      s.master.proxying = true;
-      s.ks.applyingMasterStream = true;
-      try {
-        processCommand(m, argv);
-      } finally {
-        s.master.proxying = false;
-        s.ks.applyingMasterStream = false;
-      }
-      m.reply.truncate(0);
+      this.applyMasterCommand(m, argv);
       done += len;
     }
     if (done > 0) {
@@ -533,6 +525,20 @@ export class ReplicaSide {
   }
 
   /** CLIENT KILL of the master client: the link goes, and cron reconnects (partially, from our offset). */
+  /** Runs one command of the master's stream as the master's client (its reply dropped). */
+  applyMasterCommand(m: Client, argv: string[]): void {
+    const s = this.server;
+    s.master.proxying = true;
+    s.ks.applyingMasterStream = true;
+    try {
+      processCommand(m, argv);
+    } finally {
+      s.master.proxying = false;
+      s.ks.applyingMasterStream = false;
+    }
+    m.reply.truncate(0);
+  }
+
   masterClientClosed(c: Client): void {
     if (this.master === c) this.linkLost('client killed');
   }

@@ -17,7 +17,8 @@
  *     delivery times in its `pending` lists) only when within a day of now:
  *     times set with XCLAIM TIME to a fixed past value stay exact.
  */
-import { startPair, type Pair } from './harness.js';
+import assert from 'node:assert/strict';
+import { startPair, runScripts, formatDivergences, type Pair } from './harness.js';
 import { Rng } from './generator.js';
 import type { ServerKind } from '../support/servers.js';
 
@@ -442,4 +443,10 @@ export function generateStreamScript(seed: number, n: number): string[][] {
   ];
   for (let i = 0; i < n; i++) out.push(g.next());
   return out;
+}
+
+/** Runs the scripts on both servers; fails with the divergences (stream replies normalized). */
+export async function expectSameStreams(pair: Pair, scripts: Record<string, string[][]>): Promise<void> {
+  const d = await runScripts(pair, scripts, { normalize: normalizeStreamReply });
+  assert.equal(d.length, 0, formatDivergences(d));
 }

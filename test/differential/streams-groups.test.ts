@@ -9,9 +9,8 @@
  * 0 or one hour, and entries are made "old" with XCLAIM IDLE/TIME.
  */
 import { test, before, after } from 'node:test';
-import assert from 'node:assert/strict';
-import { runScripts, formatDivergences, type Pair } from './harness.js';
-import { normalizeStreamReply, streamPair } from './stream-generator.js';
+import type { Pair } from './harness.js';
+import { streamPair, expectSameStreams } from './stream-generator.js';
 
 let pair: Pair;
 before(async () => {
@@ -21,10 +20,7 @@ after(async () => {
   await pair?.stop();
 });
 
-async function same(scripts: Record<string, string[][]>): Promise<void> {
-  const d = await runScripts(pair, scripts, { normalize: normalizeStreamReply });
-  assert.equal(d.length, 0, formatDivergences(d));
-}
+const same = (scripts: Record<string, string[][]>): Promise<void> => expectSameStreams(pair, scripts);
 
 /** Stream `key` with entries 1-0 .. n-0, field f = i. */
 function fill(key: string, n: number, from = 1): string[][] {

@@ -7,9 +7,8 @@
  * values). XINFO STREAM's radix-tree-keys counts the nodes.
  */
 import { test, before, after } from 'node:test';
-import assert from 'node:assert/strict';
-import { runScripts, formatDivergences, type Pair } from './harness.js';
-import { normalizeStreamReply, streamPair } from './stream-generator.js';
+import type { Pair } from './harness.js';
+import { streamPair, expectSameStreams } from './stream-generator.js';
 
 let pair: Pair;
 before(async () => {
@@ -19,10 +18,7 @@ after(async () => {
   await pair?.stop();
 });
 
-async function same(scripts: Record<string, string[][]>): Promise<void> {
-  const d = await runScripts(pair, scripts, { normalize: normalizeStreamReply });
-  assert.equal(d.length, 0, formatDivergences(d));
-}
+const same = (scripts: Record<string, string[][]>): Promise<void> => expectSameStreams(pair, scripts);
 
 const INFO = ['XINFO', 'STREAM', 's'];
 const DEFAULTS = [['CONFIG', 'SET', 'stream-node-max-entries', '100'], ['CONFIG', 'SET', 'stream-node-max-bytes', '4096']];

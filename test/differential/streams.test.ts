@@ -10,8 +10,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { runScripts, formatDivergences, type Pair } from './harness.js';
-import { normalizeStreamReply, streamPair } from './stream-generator.js';
+import type { Pair } from './harness.js';
+import { normalizeStreamReply, streamPair, expectSameStreams } from './stream-generator.js';
 import { RawClient } from '../support/raw-client.js';
 
 let pair: Pair;
@@ -22,10 +22,7 @@ after(async () => {
   await pair?.stop();
 });
 
-async function same(scripts: Record<string, string[][]>): Promise<void> {
-  const d = await runScripts(pair, scripts, { normalize: normalizeStreamReply });
-  assert.equal(d.length, 0, formatDivergences(d));
-}
+const same = (scripts: Record<string, string[][]>): Promise<void> => expectSameStreams(pair, scripts);
 
 /** XADD key id f v for each id. */
 function adds(key: string, ids: string[], ...fv: string[]): string[][] {

@@ -8,26 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawClient } from '../support/raw-client.js';
-import { bulkText, clusterCreate, cmd, startClusterNodes, waitUntil, type TestCluster } from '../support/cluster-nodes.js';
+import { bulkText, clusterCreate, cmd, nodesOf, type NodeLine, startClusterNodes, waitUntil, type TestCluster } from '../support/cluster-nodes.js';
 
 let cluster: TestCluster;
 let ports: number[];
 const opened: RawClient[] = [];
-
-interface NodeLine {
-  id: string;
-  port: number;
-  flags: string[];
-  master: string;
-  slots: string[];
-}
-
-async function nodesOf(port: number): Promise<NodeLine[]> {
-  return bulkText(await cmd(port, 'CLUSTER', 'NODES')).trim().split('\n').map((l) => {
-    const f = l.split(' ');
-    return { id: f[0], port: Number(f[1].split('@')[0].split(':')[1]), flags: f[2].split(','), master: f[3], slots: f.slice(8) };
-  });
-}
 
 async function connect(port: number): Promise<RawClient> {
   const c = await RawClient.connect(port);

@@ -11,25 +11,10 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Cluster as IORedisCluster } from 'ioredis';
 import { RawClient } from '../support/raw-client.js';
-import { bulkText, clusterCreate, cmd, run, startClusterNodes, waitUntil, type TestCluster } from '../support/cluster-nodes.js';
+import { bulkText, clusterCreate, cmd, nodesOf, type NodeLine, run, startClusterNodes, waitUntil, type TestCluster } from '../support/cluster-nodes.js';
 
 let cluster: TestCluster;
 let ports: number[];
-
-interface NodeLine {
-  id: string;
-  port: number;
-  flags: string[];
-  master: string;
-  slots: string[];
-}
-
-async function nodesOf(port: number): Promise<NodeLine[]> {
-  return bulkText(await cmd(port, 'CLUSTER', 'NODES')).trim().split('\n').map((l) => {
-    const f = l.split(' ');
-    return { id: f[0], port: Number(f[1].split('@')[0].split(':')[1]), flags: f[2].split(','), master: f[3], slots: f.slice(8) };
-  });
-}
 
 function slotCount(n: NodeLine): number {
   let total = 0;

@@ -134,3 +134,20 @@ export function bulkText(raw: string): string {
   const nl = raw.indexOf('\r\n');
   return raw.slice(nl + 2, raw.length - 2);
 }
+
+/** One line of CLUSTER NODES, parsed. */
+export interface NodeLine {
+  id: string;
+  port: number;
+  flags: string[];
+  master: string;
+  slots: string[];
+}
+
+/** CLUSTER NODES of the node on `port`. */
+export async function nodesOf(port: number): Promise<NodeLine[]> {
+  return bulkText(await cmd(port, 'CLUSTER', 'NODES')).trim().split('\n').map((l) => {
+    const f = l.split(' ');
+    return { id: f[0], port: Number(f[1].split('@')[0].split(':')[1]), flags: f[2].split(','), master: f[3], slots: f.slice(8) };
+  });
+}
