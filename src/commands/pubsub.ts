@@ -61,7 +61,11 @@ function sunsubscribe(ctx: CommandContext): void {
 /** PUBLISH channel message */
 function publish(ctx: CommandContext): void {
   const receivers = ctx.server.pubsub.publish(ctx.argv[1], ctx.argv[2]);
-  ctx.server.cluster?.propagatePublish(false, ctx.argv[1], ctx.argv[2]);
+  // Redis relays PUBLISH to its replicas' subscribers: over the cluster bus in
+  // cluster mode, in the replication stream (not the AOF) otherwise.
+  const cluster = ctx.server.cluster;
+  if (cluster) cluster.propagatePublish(false, ctx.argv[1], ctx.argv[2]);
+  else ctx.client.forcePropagation = 'repl';
   ctx.reply.int(receivers);
 }
 

@@ -51,7 +51,7 @@ function flushall(ctx: CommandContext): void {
   if (s.rdb.savePoints().length > 0) s.rdb.saveSync();
   ctx.ks.dirty++;
   // rdbSave zeroed dirty, so call() could not tell this was a write.
-  ctx.client.forcePropagation = true;
+  ctx.client.forcePropagation = 'all';
   ctx.reply.ok();
 }
 

@@ -68,7 +68,7 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
     server.latency.add(cmd.flags.has('fast') ? 'fast-command' : 'command', Math.round(usec / 1000));
   }
   if ((ks.dirty !== dirtyBefore || c.forcePropagation) && cmd.propagates && c.propagateOverride !== false) {
-    prop.add(c.db.id, c.propagateOverride ?? argv);
+    prop.add(c.db.id, c.propagateOverride ?? argv, ks.dirty === dirtyBefore && c.forcePropagation === 'repl');
   }
   c.forcePropagation = false;
   if (server.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) server.feedMonitors(c, argv);

@@ -70,8 +70,12 @@ export class Client implements CommandContext {
   replicaInfo: ReplicaInfo | null = null;
   /** The replication offset right after this client's last propagated write (WAIT). */
   woff = 0;
-  /** forceCommandPropagation: propagate even though dirty did not move (FLUSHALL after its SAVE). */
-  forcePropagation = false;
+  /**
+   * forceCommandPropagation: propagate even though dirty did not move. 'all'
+   * for FLUSHALL after its SAVE; 'repl' for PUBLISH, which replicas relay to
+   * their subscribers but the AOF must not replay.
+   */
+  forcePropagation: false | 'all' | 'repl' = false;
   /** Pub/sub subscriptions (pubsub/pubsub.ts); null when none, i.e. Redis's CLIENT_PUBSUB flag is off. */
   subs: ClientSubs | null = null;
   /** CLIENT TRACKING state (tracking/tracking.ts); null while tracking is off. */

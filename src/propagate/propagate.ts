@@ -14,6 +14,8 @@
 export interface Effect {
   db: number;
   argv: string[];
+  /** PROPAGATE_REPL only: for replicas, not the AOF (PUBLISH outside cluster mode). */
+  replOnly?: true;
 }
 
 export type EffectListener = (effects: readonly Effect[]) => void;
@@ -38,9 +40,9 @@ export class Propagator {
     return this.listeners.length > 0;
   }
 
-  add(db: number, argv: string[]): void {
+  add(db: number, argv: string[], replOnly = false): void {
     if (this.listeners.length === 0 || this.suspended) return;
-    this.pending.push({ db, argv });
+    this.pending.push(replOnly ? { db, argv, replOnly } : { db, argv });
     if (this.depth === 0) this.flush();
   }
 

@@ -312,6 +312,11 @@ export class Aof {
   /** feedAppendOnlyFile */
   feed(effects: readonly Effect[]): void {
     if (this.fd === null) return;
+    if (effects.some((e) => e.replOnly)) {
+      // PUBLISH is for replicas only; a MULTI/EXEC left with nothing inside is dropped too.
+      effects = effects.filter((e) => !e.replOnly);
+      if (effects.length === 0 || (effects.length === 2 && effects[0].argv[0] === 'MULTI')) return;
+    }
     let out = '';
     if (this.cfg.bool('aof-timestamp-enabled')) {
       const now = Math.floor(Date.now() / 1000);
