@@ -97,6 +97,9 @@ test('add-node as master and as replica, rebalance, del-node', async () => {
   // redis-cli loads the cluster from the entry node: it must know the new master first.
   await waitUntil('the new master to be known', async () =>
     (await nodesOf(ports[0])).some((n) => n.id === newId && n.flags.includes('master') && !n.flags.includes('handshake')));
+  // The next add-node checks that every node (the new one too) agrees about the slots; it learns them from the masters' pings.
+  await waitUntil('the new master to know every slot', async () =>
+    (await nodesOf(ports[3])).reduce((sum, n) => sum + slotCount(n), 0) === 16384);
   r = await run('redis-cli', ['--cluster', 'add-node', `127.0.0.1:${ports[4]}`, `127.0.0.1:${ports[0]}`,
     '--cluster-slave', '--cluster-master-id', newId]);
   assert.equal(r.status, 0, r.out);
