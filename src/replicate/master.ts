@@ -127,6 +127,9 @@ export class ReplicationMaster {
   /** replicationFeedSlaves for the effects of one command (or one MULTI/EXEC block). */
   feed(effects: readonly Effect[]): void {
     if (this.proxying || (this.backlog === null && this.replicas.size === 0)) return;
+    // A replica's stream is its master's, proxied: its own writes (a client's
+    // PUBLISH, a writable replica) stay local, as Redis's replicationFeedSlaves.
+    if (this.server.ks.isReplica) return;
     let out = '';
     for (const e of effects) {
       if (e.db !== this.selectedDb) {
