@@ -11,7 +11,8 @@ export interface BenchResult {
   stderr: string;
 }
 
-export function benchmark(port: number, args: string[]): Promise<BenchResult> {
+/** Runs redis-benchmark against 127.0.0.1:port; with `timeoutMs`, a run that takes longer is killed (code null). */
+export function benchmark(port: number, args: string[], timeoutMs?: number): Promise<BenchResult> {
   return new Promise((resolve, reject) => {
     const p = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-q', '--csv', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -19,7 +20,13 @@ export function benchmark(port: number, args: string[]): Promise<BenchResult> {
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => (err += d));
     p.on('error', reject);
+    // redis-benchmark never gives up on a server that does not answer.
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+      err += `killed after ${timeoutMs} ms\n`;
+      p.kill('SIGKILL');
+    }, timeoutMs);
     p.on('close', (code) => {
+      clearTimeout(timer);
       const rows = new Map<string, number>();
       const order: string[] = [];
       for (const line of out.split('\n')) {

@@ -4,13 +4,16 @@
  * PONG is oldest once a second and any node not heard from in half the node
  * timeout, drop links that went silent, flag as PFAIL a node that did not
  * answer a PING within cluster-node-timeout, make sure a replica follows
- * its master through the replication code, and step failovers.
+ * its master through the replication code, step failovers and replica
+ * migration, and redirect clients blocked on keys this node no longer serves.
  */
 import type { Cluster } from './cluster.js';
 import type { BusLink } from './bus.js';
 import { NODE_HANDSHAKE, NODE_MEET, NODE_MYSELF, NODE_NOADDR, NODE_PFAIL, NODE_FAIL, type ClusterNode } from './cluster-node.js';
 import { MSG_MEET, MSG_PING } from './bus-protocol.js';
 import { sendPing } from './messages.js';
+import { considerReplicaMigration } from './replica-migration.js';
+import { redirectBlockedClients } from './blocked-redirect.js';
 
 export function clusterCron(c: Cluster): void {
   const s = c.state;
@@ -86,9 +89,13 @@ export function clusterCron(c: Cluster): void {
   if (me.isSlave()) {
     c.failover.handleManual();
     c.failover.handle();
+    // A replica of the best-served master may move to a master left without working replicas.
+    considerReplicaMigration(c);
   }
 
   if (updateState || s.state === 'fail') c.updateState();
+  // Clients blocked on keys of slots no longer ours are redirected (clientsCron).
+  redirectBlockedClients(c);
 }
 
 /** clusterLinkConnectHandler: the first message on a new link, MEET if we were asked to meet the node. */

@@ -75,6 +75,8 @@ export class ClusterNode {
   pongReceived = 0;
   dataReceived = 0;
   failTime = 0;
+  /** Since when this master has been seen orphaned (no working replica) by our replica migration check; 0: not. */
+  orphanedTime = 0;
   votedTime = 0;
   replOffset = 0;
   replOffsetTime = 0;

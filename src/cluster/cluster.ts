@@ -19,6 +19,8 @@
  *   cluster-cron.ts      reconnects, pings, PFAIL detection (clusterCron)
  *   failure-detection.ts PFAIL → FAIL by majority, and back
  *   cluster-failover.ts  replica elections, CLUSTER FAILOVER
+ *   replica-migration.ts a replica moving to an orphaned master
+ *   blocked-redirect.ts  -MOVED/-CLUSTERDOWN for clients blocked on keys no longer served
  *   routing.ts           getNodeByQuery: MOVED, ASK, CROSSSLOT, CLUSTERDOWN
  *   slot-keys.ts         keys per slot (COUNTKEYSINSLOT, GETKEYSINSLOT)
  *   cluster-replies.ts   CLUSTER INFO/SLOTS/SHARDS/LINKS bodies
@@ -61,6 +63,8 @@ export class Cluster {
   readonly askingClients = new WeakSet<Client>();
   /** Set by the first ASKING: until then routing skips looking the client up. */
   askingUsed = false;
+  /** The client whose command being run came with ASKING (scripts it runs inherit the flag). */
+  askingNow: Client | null = null;
   readonly configFile: string;
   /** The ping round counter gossip uses to list a node once per packet. */
   pingRound = 0;

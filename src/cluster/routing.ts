@@ -173,6 +173,8 @@ function takeAsking(c: Cluster, client: Client, cmd: CommandSpec): boolean {
 /** null when this node serves the command; otherwise the error to reply (EXEC's transaction is discarded). */
 export function getNodeByQuery(c: Cluster, client: Client, cmd: CommandSpec, argv: string[]): string | null {
   const asking = c.askingUsed && takeAsking(c, client, cmd);
+  // A script run by this command reads the flag as it was (scriptVerifyClusterState copies CLIENT_ASKING).
+  if (c.askingUsed) c.askingNow = asking ? client : null;
   // Our master's stream and the AOF are obeyed whatever the slot.
   if (client.isMaster) return null;
   const isExec = cmd.fullname === 'exec';
@@ -272,25 +274,33 @@ function redirection(c: Cluster, kind: 'MOVED' | 'ASK', slot: number, n: Cluster
   return `${kind} ${slot} ${preferredEndpoint(c, n) ?? ''}:${n.port}`;
 }
 
+/** What a script run keeps for its cluster checks (scriptRunCtx flags + the caller's c->slot). */
+export interface ScriptSlotScope {
+  /** The slot the run is bound to: its declared keys' slot, else the first key a command touches; -1 none yet. */
+  slot: number;
+  /** SCRIPT_ALLOW_CROSS_SLOT: EVAL without shebang, or the allow-cross-slot-keys flag. */
+  allowCrossSlot: boolean;
+}
+
 /**
- * scriptVerifyClusterState, for redis.call inside EVAL/FCALL: a command a
- * script runs must be served here, and (unless the script allows
- * cross-slot access) touch the same slot as the script's earlier commands.
- * `state.slot` starts at -1 for each script run. Null when allowed.
+ * scriptVerifyClusterState (7.0), for redis.call/pcall inside EVAL/FCALL: a
+ * command a script runs must be served here (any redirection, CROSSSLOT
+ * included, reads as "non local key"), and unless the run allows cross-slot
+ * access it must touch the slot the run is bound to. Null when allowed.
  */
-export function scriptClusterCheck(c: Cluster, client: Client, cmd: CommandSpec, argv: string[], state: { slot: number }, allowCrossSlot = false): string | null {
+export function scriptClusterCheck(c: Cluster, client: Client, cmd: CommandSpec, argv: string[], scope: ScriptSlotScope): string | null {
   if (client.isMaster || !commandHasKeys(cmd)) return null;
-  const asking = c.askingClients.has(client);
-  const err = route(c, client, cmd, argv, asking);
+  const err = route(c, client, cmd, argv, c.askingUsed && c.askingNow === client);
   if (err !== null) {
     if (err === CLUSTERDOWN_RO) return 'ERR Script attempted to execute a write command while the cluster is down and readonly';
     if (err === CLUSTERDOWN) return 'ERR Script attempted to execute a command while the cluster is down';
-    return 'ERR Script attempted to access a non local key in a cluster node script';
+    return 'ERR Script attempted to access a non local key in a cluster node';
   }
+  if (scope.allowCrossSlot) return null;
   const keys = routingKeys(cmd, argv);
-  if (keys.length === 0 || allowCrossSlot) return null;
+  if (keys.length === 0) return null;
   const slot = keyHashSlot(keys[0]);
-  if (state.slot === -1) state.slot = slot;
-  else if (state.slot !== slot) return 'ERR Script attempted to access keys that do not hash to the same slot';
+  if (scope.slot === -1) scope.slot = slot;
+  else if (scope.slot !== slot) return 'ERR Script attempted to access keys that do not hash to the same slot';
   return null;
 }

@@ -37,7 +37,7 @@ function fcall(ctx: CommandContext, ro: boolean): void {
   if (!prepareForRun(ctx, rt, fi.flags, ro)) return;
   const keys = ctx.argv.slice(3, 3 + numkeys);
   const args = ctx.argv.slice(3 + numkeys);
-  const host = rt.host.begin(ctx, runsReadOnly(fi.flags, ro));
+  const host = rt.host.begin(ctx, runsReadOnly(fi.flags, ro), fi.flags, keys);
   const r = fe.call(fi, keys, args, host, rt.limitsFor(ctx));
   concludeRun(ctx, rt, fe, r, false, fi.name);
 }

@@ -11,7 +11,9 @@ import { call } from '../dispatch/call.js';
 import { ReplyWriter } from '../protocol/reply-writer.js';
 import { decode, type RespValue } from '../protocol/resp-value.js';
 import { ERR } from '../protocol/errors.js';
-import type { Reply, RespVersion, ScriptHost, ScriptLogLevel } from '../scripting/index.js';
+import { SCRIPT_FLAG_ALLOW_CROSS_SLOT, SCRIPT_FLAG_EVAL_COMPAT_MODE, type Reply, type RespVersion, type ScriptHost, type ScriptLogLevel } from '../scripting/index.js';
+import { scriptClusterCheck, type ScriptSlotScope } from '../cluster/routing.js';
+import { keyHashSlot } from '../cluster/key-slot.js';
 
 /** RESP value (as decoded from a reply) → the engine's Reply. */
 function toReply(v: RespValue): Reply {
@@ -81,11 +83,21 @@ export class ScriptCallHost implements ScriptHost {
   private readOnly = false;
   /** SCRIPT_WRITE_DIRTY: the script called a write command (it can no longer be killed). */
   wrote = false;
+  /** In cluster mode, the slot the run is bound to and whether it may leave it. */
+  private readonly slotScope: ScriptSlotScope = { slot: -1, allowCrossSlot: true };
 
-  begin(ctx: CommandContext, readOnly: boolean): this {
+  /**
+   * `flags` are the script's (SCRIPT_FLAG_*), `keys` the ones it declared:
+   * in cluster mode processCommand bound the run to their slot (c->slot).
+   */
+  begin(ctx: CommandContext, readOnly: boolean, flags: number, keys: readonly string[]): this {
     this.ctx = ctx;
     this.readOnly = readOnly;
     this.wrote = false;
+    if (ctx.server.cluster !== null) {
+      this.slotScope.slot = keys.length > 0 ? keyHashSlot(keys[0]) : -1;
+      this.slotScope.allowCrossSlot = (flags & (SCRIPT_FLAG_EVAL_COMPAT_MODE | SCRIPT_FLAG_ALLOW_CROSS_SLOT)) !== 0;
+    }
     return this;
   }
 
@@ -116,6 +128,12 @@ export class ScriptCallHost implements ScriptHost {
         if (server.aof.deniesWrites()) return { type: 'error', value: `MISCONF Errors writing to the AOF file: ${server.aof.lastWriteError}` };
       }
       this.wrote = true;
+    }
+    // Last of scriptCall's checks: the key must be served here (and in the run's slot).
+    const cluster = server.cluster;
+    if (cluster !== null) {
+      const err = scriptClusterCheck(cluster, c, cmd, argv, this.slotScope);
+      if (err !== null) return { type: 'error', value: err };
     }
     const saved = c.reply;
     const savedArgv = c.argv;

@@ -60,7 +60,7 @@ function evalGeneric(ctx: CommandContext, evalsha: boolean, ro: boolean): void {
   if (!prepareForRun(ctx, rt, script.flags, ro)) return;
   const keys = argv.slice(3, 3 + numkeys);
   const args = argv.slice(3 + numkeys);
-  const host = rt.host.begin(ctx, runsReadOnly(script.flags, ro));
+  const host = rt.host.begin(ctx, runsReadOnly(script.flags, ro), script.flags, keys);
   const r = engine.run(script, keys, args, host, rt.limitsFor(ctx));
   concludeRun(ctx, rt, engine, r, true, script.sha);
 }

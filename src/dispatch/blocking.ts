@@ -174,14 +174,54 @@ export class Blocking {
         server.slowlog.add(c, c.argv, usec);
       }
     }
-    if (c.socket !== null) {
-      server.stats.netOutputBytes += c.reply.length;
-      c.flush();
-      // Requests that arrived while blocked run on the next turn of the loop.
-      setImmediate(() => {
-        if (!c.closed && c.blocked === null && (c.parser.pending > 0 || c.pausedArgv !== null)) server.processInput(c);
-      });
+    this.resume(c);
+  }
+
+  /** Sends the unblocked client its reply; requests that arrived while blocked run on the next turn of the loop. */
+  private resume(c: Client): void {
+    if (c.socket === null) return;
+    const server = this.server;
+    server.stats.netOutputBytes += c.reply.length;
+    c.flush();
+    setImmediate(() => {
+      if (!c.closed && c.blocked === null && (c.parser.pending > 0 || c.pausedArgv !== null)) server.processInput(c);
+    });
+  }
+
+  /** Every client blocked on keys, each once. */
+  clients(): Client[] {
+    const out = new Set<Client>();
+    for (const m of this.waiting) if (m !== undefined) for (const q of m.values()) for (const c of q) out.add(c);
+    return [...out];
+  }
+
+  /**
+   * Unblocks with an error and no command stats, as unblockClient after a
+   * cluster redirection (-MOVED, -CLUSTERDOWN) or disconnectAllBlockedClients
+   * does; `close` closes the connection once the reply is out.
+   */
+  abort(c: Client, error: string, close: boolean): void {
+    if (c.blocked === null) return;
+    this.detach(c);
+    c.reply.error(error);
+    if (close) {
+      c.closeAfterReply = true;
+      if (c.socket !== null) {
+        this.server.stats.netOutputBytes += c.reply.length;
+        c.close();
+      }
+      return;
     }
+    this.resume(c);
+  }
+
+  /**
+   * disconnectAllBlockedClients: a master turning replica (or a replica
+   * changing master) answers every client blocked on keys and closes it.
+   */
+  disconnectAll(): void {
+    if (this.blockedCount === 0) return;
+    for (const c of this.clients()) this.abort(c, 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)', true);
   }
 
   /**

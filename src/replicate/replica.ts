@@ -100,6 +100,8 @@ export class ReplicaSide {
     this.port = port;
     // Our replicas must learn the change; they can hopefully continue partially.
     s.master.disconnectAll();
+    // Clients blocked on keys of what was a master wait for writes that will not come here.
+    s.blocking.disconnectAll();
     // replicationCacheMasterUsingMyself: our own history is what we offer the new master.
     if (wasMaster) this.hasHistory = s.master.backlog !== null || s.replOffset > 0;
     this.state = 'connect';
