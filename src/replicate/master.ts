@@ -82,7 +82,26 @@ class ReplicaSink implements SnapshotSink {
 
 export class ReplicationMaster {
   readonly replicas = new Map<Client, ReplicaInfo>();
-  backlog: Backlog | null = null;
+  private backlogRing: Backlog | null = null;
+  /**
+   * The stream encoded since the last flush, not yet in the backlog nor
+   * queued for replicas: commands are joined as latin1 text and turned into
+   * bytes once per event-loop turn, not once per command (the offset counts
+   * them at once). Everything that reads the backlog or changes a replica's
+   * state goes through materialize() first, so the order of bytes is kept.
+   */
+  private unsent = '';
+
+  /** The backlog, holding every byte fed so far. */
+  get backlog(): Backlog | null {
+    if (this.unsent.length !== 0) this.materialize();
+    return this.backlogRing;
+  }
+
+  set backlog(b: Backlog | null) {
+    if (this.unsent.length !== 0) this.materialize();
+    this.backlogRing = b;
+  }
   private selectedDb = -1;
   syncFull = 0;
   syncPartialOk = 0;
@@ -109,11 +128,11 @@ export class ReplicationMaster {
 
   /** createReplicationBacklog */
   private ensureBacklog(): Backlog {
-    if (this.backlog === null) {
-      this.backlog = new Backlog(this.server.config.num('repl-backlog-size'), this.server.replOffset);
+    if (this.backlogRing === null) {
+      this.backlogRing = new Backlog(this.server.config.num('repl-backlog-size'), this.server.replOffset);
     }
     this.subscribe();
-    return this.backlog;
+    return this.backlogRing;
   }
 
   private subscribe(): void {
@@ -126,7 +145,7 @@ export class ReplicationMaster {
 
   /** replicationFeedSlaves for the effects of one command (or one MULTI/EXEC block). */
   feed(effects: readonly Effect[]): void {
-    if (this.proxying || (this.backlog === null && this.replicas.size === 0)) return;
+    if (this.proxying || (this.backlogRing === null && this.replicas.size === 0)) return;
     // A replica's stream is its master's, proxied: its own writes (a client's
     // PUBLISH, a writable replica) stay local, as Redis's replicationFeedSlaves.
     if (this.server.ks.isReplica) return;
@@ -138,7 +157,26 @@ export class ReplicationMaster {
       }
       out += encodeCommand(e.argv);
     }
-    this.feedRaw(Buffer.from(out, 'latin1'));
+    if (out.length === 0) return;
+    // The backlog starts at the offset before these bytes.
+    if (this.backlogRing === null) this.ensureBacklog();
+    this.unsent += out;
+    // Arguments are latin1 strings: one char, one byte.
+    this.server.replOffset += out.length;
+    this.scheduleFlush();
+  }
+
+  /** The unsent text becomes bytes in the backlog and the replicas' queues. */
+  private materialize(): void {
+    const text = this.unsent;
+    this.unsent = '';
+    this.append(Buffer.from(text, 'latin1'));
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushBatch());
   }
 
   /** The stream since the last flush, for the online replicas: written once per event-loop turn. */
@@ -149,6 +187,11 @@ export class ReplicationMaster {
   /** Appends bytes to the stream: backlog, offset, replicas. */
   feedRaw(data: Buffer): void {
     if (data.length === 0) return;
+    if (this.unsent.length !== 0) this.materialize();
+    this.append(data);
+  }
+
+  private append(data: Buffer): void {
     const b = this.ensureBacklog();
     b.append(data);
     this.server.replOffset = b.end;
@@ -166,10 +209,7 @@ export class ReplicationMaster {
     // One write per replica per turn of the loop, however many commands (handleClientsWithPendingWrites).
     this.batch.push(data);
     this.batchBytes += data.length;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flushBatch());
-    }
+    this.scheduleFlush();
   }
 
   /**
@@ -178,6 +218,7 @@ export class ReplicationMaster {
    */
   flushBatch(): void {
     this.flushScheduled = false;
+    if (this.unsent.length !== 0) this.materialize();
     if (this.batchBytes === 0) return;
     const data = this.batch.length === 1 ? this.batch[0] : Buffer.concat(this.batch, this.batchBytes);
     this.batch = [];
@@ -345,6 +386,8 @@ export class ReplicationMaster {
     const s = this.server;
     const waiting = [...this.replicas.values()].filter((r) => r.state === 'wait_bgsave_start' && !r.client.closed);
     if (waiting.length === 0) return;
+    // What was fed before the snapshot's instant is in it: not for these replicas' queues.
+    if (this.unsent.length !== 0) this.materialize();
     const diskless = s.config.bool('repl-diskless-sync') && waiting.every((r) => r.capaEof);
     const targets = waiting;
     const offset = s.replOffset;
