@@ -32,6 +32,16 @@ const TESTS: Record<string, Buffer> = {
   ZADD: batch((i) => ['ZADD', 'myzset', '0', `element:${(i * 7919) % 100000}`]),
   ZPOPMIN: batch(() => ['ZPOPMIN', 'myzset']),
   MSET: batch(() => ['MSET', ...Array.from({ length: 10 }, (_, k) => [`key:${k}`, 'xxx']).flat()]),
+  // The sha of INCR_SCRIPT, loaded by SETUP.
+  EVALSHA: batch((i) => ['EVALSHA', '61636018f4e6b5817b89791bbed242f93fa089e3', '1', `counter:${i}`]),
+  // Trimmed so millions of runs stay in memory; the trim is rarely due (~).
+  XADD: batch(() => ['XADD', 'mystream', 'MAXLEN', '~', '100000', '*', 'field', 'value']),
+};
+
+const INCR_SCRIPT = "return redis.call('INCR', KEYS[1])";
+/** Sent once before a test's runs. */
+const SETUP: Record<string, Buffer> = {
+  EVALSHA: batch(() => ['SCRIPT', 'LOAD', INCR_SCRIPT], 1),
 };
 
 const server = new Server(new Config());
@@ -46,6 +56,7 @@ server.clients.set(client.id, client);
 const only = process.argv[2];
 for (const [name, buf] of Object.entries(TESTS)) {
   if (only && only !== name) continue;
+  if (SETUP[name] !== undefined) server.onData(client, SETUP[name]);
   for (let i = 0; i < 20000; i++) server.onData(client, buf);
   const n = 200000;
   const t0 = performance.now();

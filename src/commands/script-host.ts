@@ -36,6 +36,48 @@ function toReply(v: RespValue): Reply {
   }
 }
 
+/**
+ * The replies most redis.calls get — a small integer, a status, one bulk
+ * string — read straight from the bytes: the general decoder's BigInt and
+ * line copies cost more than the command. Null for anything else.
+ */
+function quickReply(b: Buffer): Reply | null {
+  const n = b.length;
+  if (n < 4 || b[n - 2] !== 13 || b[n - 1] !== 10) return null;
+  const kind = b[0];
+  if (kind === 0x3a) {
+    // ':' then up to 15 digits (always a safe integer), optional '-'.
+    let i = 1;
+    const neg = b[1] === 0x2d;
+    if (neg) i++;
+    const end = n - 2;
+    if (end === i || end - i > 15) return null;
+    let v = 0;
+    for (; i < end; i++) {
+      const c = b[i] - 48;
+      if (c < 0 || c > 9) return null;
+      v = v * 10 + c;
+    }
+    return { type: 'integer', value: neg ? -v : v };
+  }
+  if (kind === 0x2b) {
+    const cr = b.indexOf(13, 1);
+    return cr === n - 2 ? { type: 'status', value: b.latin1Slice(1, cr) } : null;
+  }
+  if (kind === 0x24) {
+    const cr = b.indexOf(13, 1);
+    if (cr < 2 || b[1] === 0x2d) return null;
+    let len = 0;
+    for (let i = 1; i < cr; i++) {
+      const c = b[i] - 48;
+      if (c < 0 || c > 9) return null;
+      len = len * 10 + c;
+    }
+    return cr + 2 + len + 2 === n ? { type: 'bulk', value: b.latin1Slice(cr + 2, cr + 2 + len) } : null;
+  }
+  return null;
+}
+
 /** A script's result to the client; the writer shapes RESP3 types for RESP2 clients. */
 export function writeReply(ctx: CommandContext, r: Reply): void {
   const w = ctx.reply;
@@ -154,8 +196,10 @@ export class ScriptCallHost implements ScriptHost {
       c.cmd = savedCmd;
     }
     const bytes = capture.detach();
-    const d = decode(bytes, 0);
+    const quick = quickReply(bytes);
+    const d = quick === null ? decode(bytes, 0) : undefined;
     capture.reuse(); // the decoded reply holds strings, not the bytes
+    if (quick !== null) return quick;
     return d === undefined ? { type: 'nullbulk' } : toReply(d.value);
   }
 }

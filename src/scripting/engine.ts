@@ -3,7 +3,7 @@
  * every cached script as a compiled function, with its shebang flags.
  * KEYS and ARGV are globals set before each run, as in Redis.
  */
-import { lua, lauxlib, pushString, toString, lua51Message } from './vm.js';
+import { lua, lauxlib, toString, lua51Message, luaKey, setGlobalStringArray, type LuaKey } from './vm.js';
 import { sha1hex } from './redis-lib.js';
 import { ScriptVm, type RunResult } from './script-vm.js';
 import { parseEvalShebang } from './script-flags.js';
@@ -48,8 +48,7 @@ class FengariScriptEngine implements ScriptEngine {
 
   run(script: CachedScript, keys: string[], args: string[], host: ScriptHost, opts: RunOptions): RunResult {
     const L = this.vm.L;
-    this.setGlobalArray('KEYS', keys);
-    this.setGlobalArray('ARGV', args);
+    this.setGlobals(keys, args);
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, script.ref);
     return this.vm.start(0, script.sha, host, opts);
   }
@@ -70,18 +69,14 @@ class FengariScriptEngine implements ScriptEngine {
     return this.vm.elapsedMs();
   }
 
-  /** Rawset: the globals table refuses ordinary writes (globals protection). */
-  private setGlobalArray(name: string, values: string[]): void {
-    const L = this.vm.L;
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
-    pushString(L, name);
-    lua.lua_createtable(L, values.length, 0);
-    for (let i = 0; i < values.length; i++) {
-      pushString(L, values[i]);
-      lua.lua_rawseti(L, -2, i + 1);
-    }
-    lua.lua_rawset(L, -3);
-    lua.lua_pop(L, 1);
+  /** The keys KEYS and ARGV, made once per VM. */
+  private globalKeys: { vm: ScriptVm; keys: LuaKey; argv: LuaKey } | null = null;
+
+  private setGlobals(keys: string[], args: string[]): void {
+    let g = this.globalKeys;
+    if (g === null || g.vm !== this.vm) g = this.globalKeys = { vm: this.vm, keys: luaKey(this.vm.L, 'KEYS'), argv: luaKey(this.vm.L, 'ARGV') };
+    setGlobalStringArray(this.vm.L, g.keys, keys);
+    setGlobalStringArray(this.vm.L, g.argv, args);
   }
 }
 

@@ -93,20 +93,57 @@ const requireCjs = createRequire(import.meta.url);
 const { pushsvalue2s } = requireCjs('fengari/src/lobject.js') as LObjectPush;
 const { luaS_bless } = requireCjs('fengari/src/lstring.js') as LString;
 
+/** A latin1 JS string's bytes; short strings by a JS loop, cheaper than a Buffer for a few bytes. */
+function latin1Bytes(s: string): Uint8Array {
+  const n = s.length;
+  if (n === 0) return EMPTY;
+  if (n > 64) return Buffer.from(s, 'latin1');
+  const u = new Uint8Array(n);
+  for (let i = 0; i < n; i++) u[i] = s.charCodeAt(i);
+  return u;
+}
+
 /**
  * Pushes a latin1 JS string as a Lua string, byte for byte. The bytes are
  * made once and handed to the VM as they are (lua_pushstring would copy them
- * again); short strings by a JS loop, cheaper than a Buffer for a few bytes.
+ * again).
  */
 export function pushString(L: LuaState, s: string): void {
-  const n = s.length;
-  let u: Uint8Array;
-  if (n === 0) u = EMPTY;
-  else if (n <= 64) {
-    u = new Uint8Array(n);
-    for (let i = 0; i < n; i++) u[i] = s.charCodeAt(i);
-  } else u = Buffer.from(s, 'latin1');
-  pushsvalue2s(L, luaS_bless(L, u));
+  pushsvalue2s(L, luaS_bless(L, latin1Bytes(s)));
+}
+
+/*
+ * Setting KEYS and ARGV before every script through the C API costs more
+ * than a small script's whole run in fengari: a fresh key string is hashed
+ * (a hex string built from its bytes) for each lua_rawset. The table is
+ * built and stored directly instead, under a key made once.
+ */
+interface TValue { readonly type: number; readonly value: unknown }
+interface LTable {
+  luaH_new(L: LuaState): object;
+  luaH_setint(t: object, key: number, value: TValue): void;
+  luaH_setfrom(L: LuaState, t: object, key: TValue, value: TValue): void;
+  luaH_getint(t: object, key: number): TValue;
+}
+interface LObjectTValue { TValue: new (type: number, value: unknown) => TValue }
+const ltable = requireCjs('fengari/src/ltable.js') as LTable;
+const { TValue: TValueClass } = requireCjs('fengari/src/lobject.js') as LObjectTValue;
+const LUA_TLNGSTR = lua.LUA_TSTRING | (1 << 4);
+
+/** A string usable as a table key many times (its hash is computed once). */
+export type LuaKey = TValue;
+export function luaKey(L: LuaState, s: string): LuaKey {
+  return new TValueClass(LUA_TLNGSTR, luaS_bless(L, latin1Bytes(s)));
+}
+
+/** _G[key] = { values... }, raw (no __newindex: the globals are protected). */
+export function setGlobalStringArray(L: LuaState, key: LuaKey, values: readonly string[]): void {
+  // The registry's LUA_RIDX_GLOBALS slot holds the globals table (lua_pushglobaltable).
+  const registry = (L as unknown as { l_G: { l_registry: TValue } }).l_G.l_registry.value as object;
+  const globals = ltable.luaH_getint(registry, lua.LUA_RIDX_GLOBALS).value as object;
+  const t = ltable.luaH_new(L);
+  for (let i = 0; i < values.length; i++) ltable.luaH_setint(t, i + 1, new TValueClass(LUA_TLNGSTR, luaS_bless(L, latin1Bytes(values[i]))));
+  ltable.luaH_setfrom(L, globals, key, new TValueClass(lua.LUA_TTABLE, t));
 }
 
 /** Reads the Lua string (or number, converted) at idx as latin1; null for other types. */
