@@ -72,7 +72,10 @@ export function writeStream(ctx: CommandContext, key: string): Stream | undefine
 /** One entry as streamReplyWithRange emits it: [id, [field, value, ...]]. */
 export function replyEntry(r: ReplySink, node: StreamNode, i: number): void {
   r.array(2);
-  r.bulk(formatID(node.ms[i], node.seq[i]));
+  const ms = node.ms[i];
+  const seq = node.seq[i];
+  if (typeof ms === 'number' && typeof seq === 'number') r.bulkIntPair(ms, seq);
+  else r.bulk(formatID(ms, seq));
   const nf = node.numFields(i);
   r.array(nf * 2);
   for (let j = 0; j < nf; j++) {

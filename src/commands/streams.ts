@@ -90,8 +90,8 @@ function xadd(ctx: CommandContext): void {
   if (total > 1 << 30) return ctx.reply.error('ERR Elements are too large to be stored');
   const lim = nodeLimits(ctx);
   s.append(ms, seq, argv, fieldPos, argv.length, lim.maxBytes, lim.maxEntries);
-  const id = formatID(ms, seq);
-  ctx.reply.bulk(id);
+  if (typeof ms === 'number' && typeof seq === 'number') ctx.reply.bulkIntPair(ms, seq);
+  else ctx.reply.bulk(formatID(ms, seq));
   if (created) ks.set(ctx.db, key, s);
   else ks.modified(ctx.db, key);
   ks.notify('stream', 'xadd', key, ctx.db);
@@ -101,7 +101,7 @@ function xadd(ctx: CommandContext): void {
   if ((a.approx || rewriteId) && ks.propagator.active) {
     const prop = argv.slice();
     if (a.approx) rewriteTrim(prop, s, a);
-    if (rewriteId) prop[a.idPos] = id;
+    if (rewriteId) prop[a.idPos] = formatID(ms, seq);
     ctx.propagateAs(prop);
   }
 }

@@ -87,8 +87,16 @@ export function prevID(id: StreamID): StreamID | null {
   return { ms: id.ms, seq: dec1(id.seq) };
 }
 
+/** The last ms part formatted: consecutive IDs mostly share it, and a double's toString is not cheap. */
+let lastMs: U64 = -1;
+let lastMsText = '';
+
 export function formatID(ms: U64, seq: U64): string {
-  return `${ms}-${seq}`;
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastMsText = `${ms}-`;
+  }
+  return lastMsText + seq;
 }
 
 export function idString(id: StreamID): string {

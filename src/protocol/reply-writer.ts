@@ -20,6 +20,8 @@ export interface ReplySink {
   error(msg: string): void;
   int(n: number | bigint): void;
   bulk(s: string): void;
+  /** The bulk string `<a>-<b>` (a stream ID), a and b integers in [0, 2^53). */
+  bulkIntPair(a: number, b: number): void;
   bulkBuffer(b: Buffer): void;
   /** A missing value: `$-1` in RESP2, `_` in RESP3. */
   nil(): void;
@@ -42,6 +44,44 @@ const INITIAL = 16 * 1024;
 /** Buffers grown past this (a big GET) are not kept for reuse. */
 const KEEP_MAX = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
+
+/** Decimal digits of a non-negative int32 (integer ops only: `%` on a double is a libm call). */
+function smallDigitCount(n: number): number {
+  let digits = 1;
+  for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
+  return digits;
+}
+
+function writeSmall(b: Buffer, p: number, n: number, digits: number): number {
+  let q = p + digits - 1;
+  let x = n;
+  do {
+    const next = (x / 10) | 0;
+    b[q--] = 48 + x - next * 10;
+    x = next;
+  } while (q >= p);
+  return p + digits;
+}
+
+const SPLIT = 1e8;
+
+function digitCount(n: number): number {
+  if (n < 0x7fffffff) return smallDigitCount(n);
+  return smallDigitCount(Math.floor(n / SPLIT)) + 8;
+}
+
+/**
+ * Writes a non-negative integer below 2^53 in decimal at p; returns the
+ * position after it. Above int32 range it is written as two int32 halves
+ * (high part, then the low 8 digits zero-padded).
+ */
+function writeDigits(b: Buffer, p: number, n: number): number {
+  if (n < 0x7fffffff) return writeSmall(b, p, n, smallDigitCount(n));
+  const hi = Math.floor(n / SPLIT);
+  const lo = n - hi * SPLIT;
+  p = writeSmall(b, p, hi, smallDigitCount(hi));
+  return writeSmall(b, p, lo, 8);
+}
 
 export class ReplyWriter implements ReplySink {
   resp: RespVersion = 2;
@@ -120,20 +160,22 @@ export class ReplyWriter implements ReplySink {
     const b = this.buf;
     let p = this.pos;
     b[p++] = type;
-    if (n >= 0 && n < 1e15) {
-      let digits = 1;
-      for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-      let q = p + digits - 1;
-      let x = n;
-      do {
-        const d = x % 10;
-        b[q--] = 48 + d;
-        x = (x - d) / 10;
-      } while (x > 0);
-      p += digits;
-    } else {
-      p += b.latin1Write(String(n), p);
-    }
+    if (n >= 0 && n < 1e15) p = writeDigits(b, p, n);
+    else p += b.latin1Write(String(n), p);
+    b[p++] = 13;
+    b[p++] = 10;
+    this.pos = p;
+  }
+
+  bulkIntPair(a: number, c: number): void {
+    // Stream IDs: a millisecond time is a double, and its toString costs more than the rest of an XADD.
+    const len = digitCount(a) + 1 + digitCount(c);
+    this.header(36, len);
+    if (this.pos + len + 2 > this.buf.length) this.grow(len + 2);
+    const b = this.buf;
+    let p = writeDigits(b, this.pos, a);
+    b[p++] = 45;
+    p = writeDigits(b, p, c);
     b[p++] = 13;
     b[p++] = 10;
     this.pos = p;
