@@ -5,7 +5,7 @@
 import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
 import { ERR } from '../protocol/errors.js';
 import { canPark, parkClient } from '../dispatch/async-reply.js';
-import type { Client } from '../net/client.js';
+import type { WaitingClient } from '../replicate/master.js';
 
 /** REPLICAOF host port | NO ONE */
 function replicaof(ctx: CommandContext): void {
@@ -92,13 +92,6 @@ function role(ctx: CommandContext): void {
   }
 }
 
-interface Waiter {
-  client: Client;
-  offset: number;
-  needed: number;
-  finish: (n: number) => void;
-}
-const waiters = new Set<Waiter>();
 let ackRequested = false;
 
 /** WAIT numreplicas timeout */
@@ -118,12 +111,21 @@ function wait(ctx: CommandContext): void {
   if (acked >= needed || !canPark(ctx)) return ctx.reply.int(acked);
   const parked = parkClient(ctx);
   let timer: NodeJS.Timeout | null = null;
-  const w: Waiter = {
+  const waiters = s.master.waiting;
+  const w: WaitingClient = {
     client: c, offset: c.woff, needed,
     finish: (n) => {
       waiters.delete(w);
       if (timer !== null) clearTimeout(timer);
       parked.finish((cl) => cl.reply.int(n));
+    },
+    unblock: (error) => {
+      waiters.delete(w);
+      if (timer !== null) clearTimeout(timer);
+      parked.finish((cl) => {
+        cl.reply.error(error);
+        cl.closeAfterReply = true;
+      });
     },
   };
   waiters.add(w);

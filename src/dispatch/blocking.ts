@@ -221,7 +221,7 @@ export class Blocking {
    */
   disconnectAll(): void {
     if (this.blockedCount === 0) return;
-    for (const c of this.clients()) this.abort(c, 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)', true);
+    for (const c of this.clients()) this.abort(c, ERR.unblockedRoleChange, true);
   }
 
   /**

@@ -31,6 +31,8 @@ export const ERR = {
   execAbort: 'EXECABORT Transaction discarded because of previous errors.',
   loading: 'LOADING Redis is loading the dataset in memory',
   readOnly: "READONLY You can't write against a read only replica.",
+  /** disconnectAllBlockedClients: to every blocked client (keys, WAIT) of a master turning replica. */
+  unblockedRoleChange: 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)',
   oom: "OOM command not allowed when used memory > 'maxmemory'.",
   multiNested: 'ERR MULTI calls can not be nested',
   execWithoutMulti: 'ERR EXEC without MULTI',

@@ -80,8 +80,22 @@ class ReplicaSink implements SnapshotSink {
   }
 }
 
+/** A client parked in WAIT (commands/replication.ts). */
+export interface WaitingClient {
+  client: Client;
+  /** The replication offset its writes reached. */
+  offset: number;
+  needed: number;
+  /** Replies the count and resumes the client. */
+  finish(acked: number): void;
+  /** Replies an error and closes the client once it is out (disconnectAllBlockedClients). */
+  unblock(error: string): void;
+}
+
 export class ReplicationMaster {
   readonly replicas = new Map<Client, ReplicaInfo>();
+  /** Clients waiting in WAIT for acknowledgements. */
+  readonly waiting = new Set<WaitingClient>();
   private backlogRing: Backlog | null = null;
   /**
    * The stream encoded since the last flush, not yet in the backlog nor

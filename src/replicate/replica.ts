@@ -16,6 +16,7 @@
  * chain. Our offset is replied to REPLCONF GETACK and sent every second as
  * REPLCONF ACK.
  */
+import { ERR } from '../protocol/errors.js';
 import net from 'node:net';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -102,6 +103,7 @@ export class ReplicaSide {
     s.master.disconnectAll();
     // Clients blocked on keys of what was a master wait for writes that will not come here.
     s.blocking.disconnectAll();
+    for (const w of [...s.master.waiting]) w.unblock(ERR.unblockedRoleChange);
     // replicationCacheMasterUsingMyself: our own history is what we offer the new master.
     if (wasMaster) this.hasHistory = s.master.backlog !== null || s.replOffset > 0;
     this.state = 'connect';
