@@ -40,18 +40,38 @@ export async function startMember(kind: ServerKind, dir: string, port: number, b
   return { kind, port, busPort, dir, args, server: started };
 }
 
+/** The port (or the bus port) was taken by another process between picking it and binding it. */
+export class PortTakenError extends Error {}
+
+/**
+ * Until the server answers on `port` — and it is this process answering
+ * (INFO's process_id): ports are picked before the servers start, and a
+ * test running alongside may bind one of them first.
+ */
 async function readyOn(s: DirServer & { portReady: Promise<number> }, port: number): Promise<DirServer> {
   await s.portReady;
   const deadline = Date.now() + 20000;
   for (;;) {
-    if (s.proc.exitCode !== null) throw new Error(`server exited with code ${s.proc.exitCode}\n${s.output()}`);
+    if (s.proc.exitCode !== null) {
+      const out = s.output();
+      if (/address already in use|EADDRINUSE/i.test(out)) throw new PortTakenError(`port ${port} taken\n${out}`);
+      throw new Error(`server exited with code ${s.proc.exitCode}\n${out}`);
+    }
+    let c: RawClient | null = null;
     try {
-      const c = await RawClient.connect(port);
-      c.close();
-      return s;
-    } catch {
+      c = await RawClient.connect(port);
+      const info = bulkText(await c.call('INFO', 'server'));
+      const pid = /^process_id:(\d+)/m.exec(info)?.[1];
+      if (pid === String(s.proc.pid)) return s;
+      // Another server holds the port: ours cannot bind it (or has not yet, and will fail).
+      await s.kill('SIGKILL');
+      throw new PortTakenError(`port ${port} is served by process ${pid ?? '?'}, not ${s.proc.pid}`);
+    } catch (e) {
+      if (e instanceof PortTakenError) throw e;
       if (Date.now() > deadline) throw new Error(`server on ${port} did not start\n${s.output()}`);
       await new Promise((r) => setTimeout(r, 25));
+    } finally {
+      c?.close();
     }
   }
 }
@@ -78,8 +98,18 @@ export async function startClusterNodes(kind: ServerKind, n: number, opts: { nod
   };
   try {
     for (const sp of specs) {
-      const args = memberArgs(sp.busPort, opts.nodeTimeout ?? 5000, opts.args ?? []);
-      nodes.push(await startMember(kind, sp.dir, sp.port, sp.busPort, args));
+      const args = () => memberArgs(sp.busPort, opts.nodeTimeout ?? 5000, opts.args ?? []);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          nodes.push(await startMember(kind, sp.dir, sp.port, sp.busPort, args()));
+          break;
+        } catch (e) {
+          if (!(e instanceof PortTakenError) || attempt === 3) throw e;
+          // Fresh ports for this member; the dir is still empty.
+          sp.port = await pick();
+          sp.busPort = await pick();
+        }
+      }
     }
   } catch (e) {
     await cleanup();
