@@ -13,15 +13,20 @@
  * Types other than strings register their value digest in VALUE_DIGESTS
  * (see the comments there for what Redis feeds for each).
  */
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import type { Database } from '../keyspace/database.js';
 import type { Keyspace } from '../keyspace/keyspace.js';
 import { isString, type Value, type TypedValue } from '../keyspace/value.js';
 
 export type Digest = Buffer;
 
+/** crypto.hash (Node >= 20.12): one-shot, about twice as fast as a Hash object per call on these short inputs. */
+type OneShot = (algorithm: string, data: Buffer, outputEncoding: 'buffer') => Buffer;
+const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
+
 function sha1(b: Buffer | string): Buffer {
-  return createHash('sha1').update(typeof b === 'string' ? Buffer.from(b, 'latin1') : b).digest();
+  const data = typeof b === 'string' ? Buffer.from(b, 'latin1') : b;
+  return oneShot !== undefined ? oneShot('sha1', data, 'buffer') : crypto.createHash('sha1').update(data).digest();
 }
 
 export function newDigest(): Digest {
