@@ -33,18 +33,13 @@ import type { ServerKind } from '../test/support/servers.js';
 import { ioredisDriver, runWorkload } from '../test/support/cluster-workload.js';
 import { readBack } from '../test/support/cluster-ledger.js';
 import { servedSlots, watchFailover } from '../test/support/cluster-failover-watch.js';
-import { benchmark, fmt, median, table } from './redis-benchmark-run.js';
+import { benchmark, fmt, implsFromEnv, median, table } from './redis-benchmark-run.js';
 
 const RUNS = Math.max(0, Number(process.env.BENCH_RUNS ?? 3));
 const N = Math.max(1, Number(process.env.BENCH_N ?? 100000));
 const FAILOVER_RUNS = Math.max(0, Number(process.env.FAILOVER_RUNS ?? 2));
 const NODE_TIMEOUT = Math.max(100, Number(process.env.NODE_TIMEOUT ?? 2000));
-const KINDS: ServerKind[] = ((): ServerKind[] => {
-  const v = (process.env.IMPL ?? 'both').toLowerCase();
-  if (v === 'redis' || v === 'reddish') return [v];
-  if (v === 'both') return ['reddish', 'redis'];
-  throw new Error(`IMPL must be redis, reddish or both, not ${v}`);
-})();
+const KINDS: ServerKind[] = implsFromEnv<ServerKind>(['reddish', 'redis']);
 /** A redis-benchmark run that takes longer than this is stuck (a node went away): killed. */
 const BENCH_TIMEOUT_MS = 300_000;
 

@@ -32,6 +32,7 @@
  */
 import os from 'node:os';
 import { Redis } from 'ioredis';
+import { implsFromEnv } from './redis-benchmark-run.js';
 import { startTopology, stopAll, subscribeEvents, waitFor, redisSentinelAvailable, topologyLogs, type Impl, type Topology } from '../test/support/sentinel-topology.js';
 
 // the harness reads these when it starts a process: SENTINEL_IMPL=redis would turn every sentinel into redis-sentinel
@@ -39,12 +40,7 @@ delete process.env.SENTINEL_IMPL;
 delete process.env.SENTINEL_SERVERS;
 
 const RUNS = Math.max(1, Number(process.env.RUNS ?? 10));
-const IMPLS: Impl[] = ((): Impl[] => {
-  const v = (process.env.IMPL ?? 'both').toLowerCase();
-  if (v === 'redis' || v === 'reddish') return [v];
-  if (v === 'both') return ['redis', 'reddish'];
-  throw new Error(`IMPL must be redis, reddish or both, not ${v}`);
-})();
+const IMPLS: Impl[] = implsFromEnv<Impl>(['redis', 'reddish']);
 const DOWN_AFTERS = [5000, 1000];
 const WRITE_INTERVAL_MS = 2;
 const FAILOVER_TIMEOUT_MS = 60_000;

@@ -40,6 +40,14 @@ export function benchmark(port: number, args: string[], timeoutMs?: number): Pro
   });
 }
 
+/** IMPL=redis|reddish|both (default both): which implementations a bench runs, `both` in the given order. */
+export function implsFromEnv<T extends 'redis' | 'reddish'>(both: T[]): T[] {
+  const v = (process.env.IMPL ?? 'both').toLowerCase();
+  if (v === 'redis' || v === 'reddish') return [v as T];
+  if (v === 'both') return both;
+  throw new Error(`IMPL must be redis, reddish or both, not ${v}`);
+}
+
 export function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
