@@ -83,8 +83,9 @@ function resume(c: Client, st: ParkedState, conclude: (c: Client) => void): void
   }
   const effect = c.propagateOverride;
   c.propagateOverride = null;
-  if (Array.isArray(effect)) prop.add(st.db.id, effect);
+  // Taken before the effect: added at depth 0, it is emitted at once.
   const offBefore = server.replOffset;
+  if (Array.isArray(effect)) prop.add(st.db.id, effect);
   prop.flush();
   // WAIT counts acknowledgements of this client's last write.
   if (server.replOffset !== offBefore) c.woff = server.replOffset;

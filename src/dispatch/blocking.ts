@@ -277,6 +277,7 @@ export class Blocking {
       const st = c.blocked;
       if (st === null || st.dbId !== db.id || !st.keys.includes(key)) continue;
       const errorsBefore = server.stats.totalErrorReplies;
+      const offsetBefore = server.replOffset;
       const t0 = performance.now();
       c.propagateOverride = null;
       let done: boolean;
@@ -290,6 +291,8 @@ export class Blocking {
       c.propagateOverride = null;
       if (Array.isArray(effect)) prop.add(db.id, effect);
       prop.flush();
+      // WAIT after the pop waits for it.
+      if (server.replOffset !== offsetBefore) c.woff = server.replOffset;
       if (done) this.finish(c, (performance.now() - t0) * 1000, server.stats.totalErrorReplies !== errorsBefore);
     }
   }

@@ -33,6 +33,8 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   const prop = ks.propagator;
   const dirtyBefore = ks.dirty;
   const errorsBefore = server.stats.totalErrorReplies;
+  // An effect added at depth 0 is emitted at once, so WAIT's offset is taken against the start.
+  const offsetBefore = server.replOffset;
   c.propagateOverride = null;
   c.argv = argv;
   c.cmd = cmd;
@@ -73,12 +75,9 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   c.forcePropagation = false;
   if (server.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) server.feedMonitors(c, argv);
   if (prop.depth === 0) {
-    if (prop.active) {
-      const offBefore = server.replOffset;
-      prop.flush();
-      // WAIT counts acknowledgements of this client's last write.
-      if (server.replOffset !== offBefore) c.woff = server.replOffset;
-    }
+    if (prop.active) prop.flush();
+    // WAIT counts acknowledgements of this client's last write.
+    if (server.replOffset !== offsetBefore) c.woff = server.replOffset;
     // Clients blocked on keys this command (or EXEC) made ready are served now.
     if (server.blocking.readyCount !== 0) server.blocking.handleReady();
   }
