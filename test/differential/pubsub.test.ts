@@ -360,8 +360,10 @@ const KS_SCRIPT: Step[] = [
   P('SET', 'in1', 'v'),
   P('SELECT', '0'),
   P('DEBUG', 'SET-ACTIVE-EXPIRE', '0'),
-  P('SET', 'lazy', 'v', 'PX', '1'),
-  { sleep: 20 },
+  // A TTL long enough that the SET and both sync PINGs are done before it passes
+  // (CI saw the key already expired when the subscriber's PING ran with PX 1).
+  P('SET', 'lazy', 'v', 'PX', '40'),
+  { sleep: 80 },
   P('GET', 'lazy'),
   P('DEBUG', 'SET-ACTIVE-EXPIRE', '1'),
   P('SET', 'active', 'v', 'PX', '20'),
