@@ -83,6 +83,11 @@ function writeDigits(b: Buffer, p: number, n: number): number {
   return writeSmall(b, p, lo, 8);
 }
 
+/** bulkIntPair's last first half and its decimal digits (shared by every writer: one thread). */
+let pairHigh = -1;
+let pairHighLen = 0;
+const pairHighDigits = Buffer.alloc(20);
+
 export class ReplyWriter implements ReplySink {
   resp: RespVersion = 2;
   private buf: Buffer = EMPTY;
@@ -169,11 +174,18 @@ export class ReplyWriter implements ReplySink {
 
   bulkIntPair(a: number, c: number): void {
     // Stream IDs: a millisecond time is a double, and its toString costs more than the rest of an XADD.
-    const len = digitCount(a) + 1 + digitCount(c);
+    // Consecutive IDs share their time (hundreds per ms under load), so its digits are kept.
+    if (a !== pairHigh) {
+      pairHighLen = writeDigits(pairHighDigits, 0, a);
+      pairHigh = a;
+    }
+    const hl = pairHighLen;
+    const len = hl + 1 + digitCount(c);
     this.header(36, len);
     if (this.pos + len + 2 > this.buf.length) this.grow(len + 2);
     const b = this.buf;
-    let p = writeDigits(b, this.pos, a);
+    let p = this.pos;
+    for (let i = 0; i < hl; i++) b[p++] = pairHighDigits[i];
     b[p++] = 45;
     p = writeDigits(b, p, c);
     b[p++] = 13;
