@@ -75,7 +75,7 @@ function digitCount(n: number): number {
  * position after it. Above int32 range it is written as two int32 halves
  * (high part, then the low 8 digits zero-padded).
  */
-function writeDigits(b: Buffer, p: number, n: number): number {
+export function writeDigits(b: Buffer, p: number, n: number): number {
   if (n < 0x7fffffff) return writeSmall(b, p, n, smallDigitCount(n));
   const hi = Math.floor(n / SPLIT);
   const lo = n - hi * SPLIT;

@@ -19,6 +19,7 @@ import type { Client } from '../net/client.js';
 import type { Effect } from '../propagate/propagate.js';
 import { Backlog } from './backlog.js';
 import { encodeCommand } from '../protocol/encode-command.js';
+import { CommandBuffer } from '../protocol/command-buffer.js';
 import { Snapshot, runInBackground, type SnapshotSink } from '../persist/snapshot.js';
 import { FileSink } from '../persist/file-sink.js';
 import { SNAPSHOT_SLICE_MS } from '../persist/rdb-persistence.js';
@@ -99,12 +100,12 @@ export class ReplicationMaster {
   private backlogRing: Backlog | null = null;
   /**
    * The stream encoded since the last flush, not yet in the backlog nor
-   * queued for replicas: commands are joined as latin1 text and turned into
-   * bytes once per event-loop turn, not once per command (the offset counts
-   * them at once). Everything that reads the backlog or changes a replica's
-   * state goes through materialize() first, so the order of bytes is kept.
+   * queued for replicas: commands are encoded into bytes as they come and
+   * handed on once per event-loop turn, not once per command (the offset
+   * counts them at once). Everything that reads the backlog or changes a
+   * replica's state goes through materialize() first, so the order of bytes is kept.
    */
-  private unsent = '';
+  private readonly unsent = new CommandBuffer();
 
   /** The backlog, holding every byte fed so far. */
   get backlog(): Backlog | null {
@@ -163,28 +164,24 @@ export class ReplicationMaster {
     // A replica's stream is its master's, proxied: its own writes (a client's
     // PUBLISH, a writable replica) stay local, as Redis's replicationFeedSlaves.
     if (this.server.ks.isReplica) return;
-    let out = '';
-    for (const e of effects) {
-      if (e.db !== this.selectedDb) {
-        out += encodeCommand(['SELECT', String(e.db)]);
-        this.selectedDb = e.db;
-      }
-      out += encodeCommand(e.argv);
-    }
-    if (out.length === 0) return;
+    if (effects.length === 0) return;
     // The backlog starts at the offset before these bytes.
     if (this.backlogRing === null) this.ensureBacklog();
-    this.unsent += out;
-    // Arguments are latin1 strings: one char, one byte.
-    this.server.replOffset += out.length;
+    let n = 0;
+    for (const e of effects) {
+      if (e.db !== this.selectedDb) {
+        n += this.unsent.command(['SELECT', String(e.db)]);
+        this.selectedDb = e.db;
+      }
+      n += this.unsent.command(e.argv);
+    }
+    this.server.replOffset += n;
     this.scheduleFlush();
   }
 
-  /** The unsent text becomes bytes in the backlog and the replicas' queues. */
+  /** The unsent bytes go to the backlog and the replicas' queues. */
   private materialize(): void {
-    const text = this.unsent;
-    this.unsent = '';
-    this.append(Buffer.from(text, 'latin1'));
+    this.append(this.unsent.take());
   }
 
   private scheduleFlush(): void {
