@@ -482,7 +482,8 @@ export class ReplicaSide {
       const end = this.fed - m.parser.pending;
       const len = end - this.appliedPos;
       this.appliedPos = end;
-      if (argv.length >= 2 && argv[0].toLowerCase() === 'replconf' && argv[1].toLowerCase() === 'getack') {
+      // Lengths first: lower-casing every command's name would allocate a string per command.
+      if (argv.length >= 2 && argv[0].length === 8 && argv[0].toLowerCase() === 'replconf' && argv[1].toLowerCase() === 'getack') {
         // Our offset before this GETACK, as Redis replies from inside the command.
         if (done > 0) {
           s.master.feedRaw(this.raw.subarray(0, done));
