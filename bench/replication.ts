@@ -107,6 +107,14 @@ async function stop(s: RunningServer): Promise<void> {
 }
 
 /** VmRSS of a process in MB (0 when it is gone). */
+/** CPU time (user + system) a process has used, in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 function rssMb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
@@ -284,6 +292,9 @@ function benchmark(port: number): Promise<BenchOut> {
 interface OverheadResult {
   rps0: number;
   rps2: number;
+  /** The master's CPU time (user + system) per SET, µs: steadier than ops/s when replicas share the cores. */
+  cpu0: number;
+  cpu2: number;
   catchUpMs: number;
   consistent: boolean;
   line: string;
@@ -295,7 +306,10 @@ async function overhead(kind: ServerKind): Promise<OverheadResult> {
   const clients: PipeClient[] = [];
   const mc = await PipeClient.connect(master.port);
   try {
+    const pid = master.proc.pid!;
+    let mark = cpuMs(pid);
     const b0 = await benchmark(master.port);
+    const cpu0 = ((cpuMs(pid) - mark) * 1000) / N;
     if (b0.code !== 0 || !Number.isFinite(b0.rps)) throw new Error(`${kind}: redis-benchmark (0 replicas) exited ${b0.code}: ${b0.stderr}\n${tail(master)}`);
     check(await mc.call('FLUSHALL'), 'FLUSHALL');
 
@@ -311,7 +325,9 @@ async function overhead(kind: ServerKind): Promise<OverheadResult> {
     }
     const fullBefore = Number((await info(mc, 'stats')).get('sync_full'));
 
+    mark = cpuMs(pid);
     const b2 = await benchmark(master.port);
+    const cpu2 = ((cpuMs(pid) - mark) * 1000) / N;
     if (b2.code !== 0 || !Number.isFinite(b2.rps)) throw new Error(`${kind}: redis-benchmark (2 replicas) exited ${b2.code}: ${b2.stderr}\n${tail(master)}`);
 
     // 3. consistency
@@ -337,7 +353,7 @@ async function overhead(kind: ServerKind): Promise<OverheadResult> {
       `dbsize ${sizes.join('/')}; digest ${digests.map((d) => d.slice(0, 10)).join('/')} (${digestMs.toFixed(0)} ms); ` +
       `${SAMPLE}-key sample: ${sampleBad.length} mismatches; full resyncs during bench: ${fullDuring} ` +
       `=> ${problems.length === 0 ? 'OK' : `PROBLEM: ${problems.join('; ')}`}`;
-    return { rps0: b0.rps, rps2: b2.rps, catchUpMs: cu.ok ? cu.ms : NaN, consistent: problems.length === 0, line };
+    return { rps0: b0.rps, rps2: b2.rps, cpu0, cpu2, catchUpMs: cu.ok ? cu.ms : NaN, consistent: problems.length === 0, line };
   } finally {
     mc.close();
     for (const c of clients) c.close();
@@ -412,6 +428,9 @@ async function main(): Promise<void> {
     ['SET -P 16 ops/s, 0 replicas', om('redis', (r) => r.rps0), om('reddish', (r) => r.rps0), 0],
     ['SET -P 16 ops/s, 2 replicas', om('redis', (r) => r.rps2), om('reddish', (r) => r.rps2), 0],
     ['with 2 replicas / without', om('redis', (r) => r.rps2 / r.rps0), om('reddish', (r) => r.rps2 / r.rps0), 2],
+    ['master CPU µs per SET, 0 replicas', om('redis', (r) => r.cpu0), om('reddish', (r) => r.cpu0), 2],
+    ['master CPU µs per SET, 2 replicas', om('redis', (r) => r.cpu2), om('reddish', (r) => r.cpu2), 2],
+    ['master CPU µs per SET added by 2 replicas', om('redis', (r) => r.cpu2 - r.cpu0), om('reddish', (r) => r.cpu2 - r.cpu0), 2],
     ['replicas caught up, ms after the benchmark ended', om('redis', (r) => r.catchUpMs), om('reddish', (r) => r.catchUpMs), 0],
   ];
 
