@@ -32,14 +32,8 @@ export class ZNode {
       this.next = [null, null];
       this.span = [0, 0];
     } else {
-      const next: Array<ZNode | null> = [];
-      const span: number[] = [];
-      for (let i = 0; i < level; i++) {
-        next.push(null);
-        span.push(0);
-      }
-      this.next = next;
-      this.span = span;
+      this.next = new Array<ZNode | null>(level).fill(null);
+      this.span = new Array<number>(level).fill(0);
     }
   }
 }
