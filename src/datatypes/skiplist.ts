@@ -110,7 +110,12 @@ const SCRATCH_UPDATE: ZNode[] = new Array<ZNode>(ZSKIPLIST_MAXLEVEL);
 const SCRATCH_RANK: number[] = new Array<number>(ZSKIPLIST_MAXLEVEL).fill(0);
 
 export class Skiplist {
-  readonly header = new ZNode(ZSKIPLIST_MAXLEVEL, 0, '');
+  /**
+   * Its links grow with the list's level instead of starting at
+   * ZSKIPLIST_MAXLEVEL: most sets are small, and an RDB load builds many.
+   * Entries at or above `level` are null links of span 0, present or not.
+   */
+  readonly header = new ZNode(1, 0, '');
   tail: ZNode | null = null;
   length = 0;
   level = 1;
@@ -146,6 +151,11 @@ export class Skiplist {
       update[i] = x;
     }
     if (level > this.level) {
+      const h = this.header;
+      while (h.next.length < level) {
+        h.next.push(null);
+        h.span.push(0);
+      }
       for (let i = this.level; i < level; i++) {
         rank[i] = 0;
         update[i] = this.header;
@@ -462,7 +472,7 @@ export class Skiplist {
       let x: ZNode = this.header;
       let at = 0;
       if (lvl >= this.level) {
-        if (this.header.next[lvl] !== null) throw new Error(`header link above level ${lvl}`);
+        if ((this.header.next[lvl] ?? null) !== null) throw new Error(`header link above level ${lvl}`);
         continue;
       }
       for (;;) {
