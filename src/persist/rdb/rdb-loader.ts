@@ -6,7 +6,7 @@
  */
 import type { Keyspace } from '../../keyspace/keyspace.js';
 import { RdbError } from './rdb-error.js';
-import { BodyChecksum } from './parallel-crc.js';
+import { Crc64 } from './crc64.js';
 import { readValue, type LoadLimits } from './value-reader.js';
 import { RDB_VERSION } from './rdb-format.js';
 import { walkRdb } from './rdb-walk.js';
@@ -45,17 +45,6 @@ export function loadRdb(buf: Buffer, ks: Keyspace, opts: LoadOptions): LoadResul
   const res: LoadResult = {
     version, keysLoaded: 0, keysExpired: 0, emptySkipped: 0, aux: new Map(), end: 0, checksumSkipped: false, functions: [],
   };
-  // Summed on a worker while the keys load (a large image with a checksum to check).
-  const sum = opts.checksum && version >= 5 ? new BodyChecksum(buf) : null;
-  try {
-    return walkAndCheck(buf, ks, opts, res, sum);
-  } finally {
-    sum?.close();
-  }
-}
-
-function walkAndCheck(buf: Buffer, ks: Keyspace, opts: LoadOptions, res: LoadResult, sum: BodyChecksum | null): LoadResult {
-  const version = res.version;
   let db = ks.dbs[0];
   const inp = walkRdb(buf, {
     selectDb(id) {
@@ -97,10 +86,10 @@ function walkAndCheck(buf: Buffer, ks: Keyspace, opts: LoadOptions, res: LoadRes
   if (version >= 5) {
     const bodyEnd = inp.pos;
     const trailer = inp.bytes(8);
-    if (sum !== null) {
+    if (opts.checksum) {
       if (trailer.every((b) => b === 0)) res.checksumSkipped = true;
       else {
-        const expected = sum.bytes(bodyEnd);
+        const expected = new Crc64().update(buf, 0, bodyEnd).bytes();
         if (!expected.equals(trailer)) {
           throw new RdbError(
             `Wrong RDB checksum expected: (${hex(expected)}) but got (${hex(trailer)}). Aborting now.`,
