@@ -49,7 +49,6 @@ export class RedisHash implements TypedValue {
   private slots = 0;
   /** HSCAN cursor / random-pick index, built on first use. */
   private ix: ScanIndex | null = null;
-  private readonly seq = { next: 1 };
 
   get size(): number {
     return this.map.size;
@@ -132,7 +131,8 @@ export class RedisHash implements TypedValue {
 
   private index(): ScanIndex {
     if (this.ix === null) {
-      this.ix = new ScanIndex(this.seq);
+      // The sequence lives in the index, built once per hash: no object per hash until an HSCAN.
+      this.ix = new ScanIndex({ next: 1 });
       this.ix.build(this.map);
     }
     return this.ix;

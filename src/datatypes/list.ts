@@ -32,6 +32,21 @@ export class List implements TypedValue {
     }
   }
 
+  /**
+   * A list over items[0..n), taking the array over instead of copying it
+   * (an RDB load's freshly decoded elements); the caller drops its reference.
+   */
+  static adopt(items: Array<string | undefined>, n: number): List {
+    const l = new List();
+    let cap = MIN_CAP;
+    while (cap < n) cap *= 2;
+    items.length = cap;
+    l.buf = items;
+    l.mask = cap - 1;
+    l.len = n;
+    return l;
+  }
+
   get length(): number {
     return this.len;
   }

@@ -11,6 +11,7 @@
  * set on every byte but the leftmost).
  */
 import { RdbError } from './rdb-error.js';
+import { bytesToString } from '../../util/latin1.js';
 
 const HDR_SIZE = 6;
 const EOF_BYTE = 0xff;
@@ -157,29 +158,31 @@ export function listpackEncode(items: readonly string[]): Buffer {
   return out;
 }
 
-function asBuffer(buf: Uint8Array): Buffer {
-  return Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-}
-
 /**
  * Every entry of a listpack as a string (integers in decimal). Throws
  * RdbError when the header, an entry, a backlen or the terminator is wrong.
  */
 export function listpackDecode(input: Uint8Array): string[] {
-  const buf = asBuffer(input);
-  const n = buf.length;
-  if (n < HDR_SIZE + 1) throw new RdbError('listpack: shorter than its header');
-  if (buf.readUInt32LE(0) !== n) throw new RdbError('listpack: header total bytes does not match the blob length');
-  if (buf[n - 1] !== EOF_BYTE) throw new RdbError('listpack: missing terminator');
-  const end = n - 1; // entries must finish before the terminator
   const out: string[] = [];
-  let p = HDR_SIZE;
-  const need = (k: number): void => {
-    if (p + k > end) throw new RdbError('listpack: entry overruns the buffer');
-  };
+  listpackDecodeInto(asBuffer(input), 0, input.length, out, 0);
+  return out;
+}
+
+/**
+ * listpackDecode of the listpack at buf[start, start + n) into
+ * out[at..at + count), returning count (out is not truncated): the loader decodes straight
+ * from the file buffer, or its LZF scratch, into a reused array, so a value
+ * costs no Buffer views or intermediate arrays.
+ */
+export function listpackDecodeInto(buf: Buffer, start: number, n: number, out: string[], at: number): number {
+  if (n < HDR_SIZE + 1) throw new RdbError('listpack: shorter than its header');
+  if (u32le(buf, start) !== n) throw new RdbError('listpack: header total bytes does not match the blob length');
+  const end = start + n - 1; // entries must finish before the terminator
+  if (buf[end] !== EOF_BYTE) throw new RdbError('listpack: missing terminator');
+  let count = 0;
+  let p = start + HDR_SIZE;
   while (p < end) {
     const b = buf[p];
-    if (b === EOF_BYTE) throw new RdbError('listpack: terminator before the end of the blob');
     let size: number; // encoding + data
     let value: string;
     if (b < 0x80) {
@@ -187,44 +190,46 @@ export function listpackDecode(input: Uint8Array): string[] {
       value = String(b);
     } else if (b < 0xc0) {
       size = 1 + (b & 0x3f);
-      need(size);
-      value = buf.toString('latin1', p + 1, p + size);
+      if (p + size > end) overrun();
+      value = bytesToString(buf, p + 1, size - 1);
     } else if (b < 0xe0) {
       size = 2;
-      need(2);
+      if (p + 2 > end) overrun();
       const u = ((b & 0x1f) << 8) | buf[p + 1];
       value = String(u >= 4096 ? u - 8192 : u);
     } else if (b < 0xf0) {
-      need(2);
+      if (p + 2 > end) overrun();
       size = 2 + (((b & 0x0f) << 8) | buf[p + 1]);
-      need(size);
-      value = buf.toString('latin1', p + 2, p + size);
+      if (p + size > end) overrun();
+      value = bytesToString(buf, p + 2, size - 2);
     } else if (b === 0xf0) {
-      need(5);
-      size = 5 + buf.readUInt32LE(p + 1);
-      need(size);
-      value = buf.toString('latin1', p + 5, p + size);
+      if (p + 5 > end) overrun();
+      size = 5 + u32le(buf, p + 1);
+      if (p + size > end) overrun();
+      value = bytesToString(buf, p + 5, size - 5);
     } else if (b === 0xf1) {
       size = 3;
-      need(3);
-      value = String(buf.readInt16LE(p + 1));
+      if (p + 3 > end) overrun();
+      value = String(((buf[p + 1] | (buf[p + 2] << 8)) << 16) >> 16);
     } else if (b === 0xf2) {
       size = 4;
-      need(4);
-      value = String(buf.readIntLE(p + 1, 3));
+      if (p + 4 > end) overrun();
+      value = String(((buf[p + 1] | (buf[p + 2] << 8) | (buf[p + 3] << 16)) << 8) >> 8);
     } else if (b === 0xf3) {
       size = 5;
-      need(5);
-      value = String(buf.readInt32LE(p + 1));
+      if (p + 5 > end) overrun();
+      value = String(buf[p + 1] | (buf[p + 2] << 8) | (buf[p + 3] << 16) | (buf[p + 4] << 24));
     } else if (b === 0xf4) {
       size = 9;
-      need(9);
+      if (p + 9 > end) overrun();
       value = buf.readBigInt64LE(p + 1).toString();
+    } else if (b === EOF_BYTE) {
+      throw new RdbError('listpack: terminator before the end of the blob');
     } else {
       throw new RdbError(`listpack: invalid entry encoding 0x${b.toString(16)}`);
     }
     const bl = backlenSize(size);
-    need(size + bl);
+    if (p + size + bl > end) overrun();
     // Read the backlen right to left, as lpDecodeBacklen does, and compare.
     let q = p + size + bl - 1;
     let got = 0;
@@ -237,10 +242,22 @@ export function listpackDecode(input: Uint8Array): string[] {
       if (--q < p + size) break;
     }
     if (q !== p + size || got !== size) throw new RdbError('listpack: entry backlen does not match its size');
-    out.push(value);
+    out[at + count++] = value;
     p += size + bl;
   }
-  const count = buf.readUInt16LE(4);
-  if (count !== NUMELE_UNKNOWN && count !== out.length) throw new RdbError('listpack: header element count does not match the entries');
-  return out;
+  const numele = buf[start + 4] | (buf[start + 5] << 8);
+  if (numele !== NUMELE_UNKNOWN && numele !== count) throw new RdbError('listpack: header element count does not match the entries');
+  return count;
+}
+
+function overrun(): never {
+  throw new RdbError('listpack: entry overruns the buffer');
+}
+
+function u32le(buf: Buffer, at: number): number {
+  return (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16)) + buf[at + 3] * 0x1000000;
+}
+
+function asBuffer(buf: Uint8Array): Buffer {
+  return Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
 }

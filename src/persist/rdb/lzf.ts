@@ -12,28 +12,36 @@
 /** Decompresses `src` into exactly `outLen` bytes; null if the stream is invalid. */
 export function lzfDecompress(src: Uint8Array, outLen: number): Buffer | null {
   const out = Buffer.allocUnsafe(outLen);
-  let ip = 0;
+  return lzfDecompressInto(src, 0, src.length, out, outLen) ? out : null;
+}
+
+/**
+ * Decompresses src[start, end) into out[0, outLen) (out may be longer: the
+ * loader reuses one scratch buffer); false if the stream is invalid.
+ */
+export function lzfDecompressInto(src: Uint8Array, start: number, end: number, out: Uint8Array, outLen: number): boolean {
+  let ip = start;
   let op = 0;
-  while (ip < src.length) {
+  while (ip < end) {
     const ctrl = src[ip++];
     if (ctrl < 32) {
       const n = ctrl + 1;
-      if (op + n > outLen || ip + n > src.length) return null;
+      if (op + n > outLen || ip + n > end) return false;
       for (let i = 0; i < n; i++) out[op++] = src[ip++];
     } else {
       let len = ctrl >> 5;
       if (len === 7) {
-        if (ip >= src.length) return null;
+        if (ip >= end) return false;
         len += src[ip++];
       }
-      if (ip >= src.length) return null;
+      if (ip >= end) return false;
       const ref = op - ((ctrl & 0x1f) << 8) - src[ip++] - 1;
       len += 2;
-      if (ref < 0 || op + len > outLen) return null;
+      if (ref < 0 || op + len > outLen) return false;
       for (let i = 0; i < len; i++) out[op++] = out[ref + i];
     }
   }
-  return op === outLen ? out : null;
+  return op === outLen;
 }
 
 const MAX_LIT = 32;

@@ -4,7 +4,7 @@
  * past the end throws RdbTruncated, so the loader can tell a short file from
  * a corrupt one.
  */
-import { lzfDecompress } from './lzf.js';
+import { lzfDecompress, lzfDecompressInto } from './lzf.js';
 import { bytesToString } from '../../util/latin1.js';
 import { RdbError } from './rdb-error.js';
 import { RDB_ENCVAL, RDB_ENC_INT8, RDB_ENC_INT16, RDB_ENC_INT32, RDB_ENC_LZF, RDB_32BITLEN, RDB_64BITLEN } from './rdb-format.js';
@@ -17,9 +17,18 @@ export class RdbTruncated extends RdbError {
 
 export class RdbInput {
   pos: number;
+  /**
+   * Where the last region() string lies: in `buf` itself, or in the LZF
+   * scratch buffer, which the next region() call overwrites.
+   */
+  regionBuf: Buffer;
+  regionStart = 0;
+  regionLen = 0;
+  private scratch: Buffer | null = null;
 
   constructor(readonly buf: Buffer, start = 0, readonly end = buf.length) {
     this.pos = start;
+    this.regionBuf = buf;
   }
 
   get remaining(): number {
@@ -140,6 +149,43 @@ export class RdbInput {
       default:
         throw new RdbError(`Unknown RDB string encoding type ${r.enc}`);
     }
+  }
+
+  /**
+   * A string object's bytes without a Buffer of their own (listpacks and
+   * ziplists decoded at once): sets regionBuf/regionStart/regionLen, valid
+   * until the next region() call. Integer-encoded strings take the slow path.
+   */
+  region(): void {
+    const first = this.pos < this.end ? this.buf[this.pos] : -1;
+    const type = first >> 6;
+    if (first !== -1 && type !== RDB_ENCVAL) {
+      const n = this.len();
+      this.need(n);
+      this.regionBuf = this.buf;
+      this.regionStart = this.pos;
+      this.regionLen = n;
+      this.pos += n;
+      return;
+    }
+    if (first === (RDB_ENCVAL << 6 | RDB_ENC_LZF)) {
+      this.pos++;
+      const clen = this.len();
+      const len = this.len();
+      this.need(clen);
+      let out = this.scratch;
+      if (out === null || out.length < len) out = this.scratch = Buffer.allocUnsafe(Math.max(len, 4096));
+      if (!lzfDecompressInto(this.buf, this.pos, this.pos + clen, out, len)) throw new RdbError('Invalid LZF compressed string');
+      this.pos += clen;
+      this.regionBuf = out;
+      this.regionStart = 0;
+      this.regionLen = len;
+      return;
+    }
+    const b = this.stringBuffer();
+    this.regionBuf = b;
+    this.regionStart = 0;
+    this.regionLen = b.length;
   }
 
   /** A string object as a latin1 JS string (keys, members, values). */

@@ -12,11 +12,12 @@ import { RedisHash } from '../../datatypes/hash.js';
 import { SortedSet } from '../../datatypes/sorted-set.js';
 import { RdbInput } from './rdb-input.js';
 import { RdbError } from './rdb-error.js';
-import { listpackDecode } from './listpack.js';
+import { listpackDecode, listpackDecodeInto } from './listpack.js';
 import { ziplistDecode } from './ziplist.js';
 import { intsetDecode } from './intset.js';
 import { zipmapDecode } from './zipmap.js';
 import { readStream } from './stream-codec.js';
+import { bytesToString } from '../../util/latin1.js';
 import {
   RDB_TYPE_STRING, RDB_TYPE_LIST, RDB_TYPE_SET, RDB_TYPE_ZSET, RDB_TYPE_HASH, RDB_TYPE_ZSET_2, RDB_TYPE_MODULE_PRE_GA,
   RDB_TYPE_MODULE_2, RDB_TYPE_HASH_ZIPMAP, RDB_TYPE_LIST_ZIPLIST, RDB_TYPE_SET_INTSET, RDB_TYPE_ZSET_ZIPLIST,
@@ -38,6 +39,13 @@ export const DEFAULT_LIMITS: LoadLimits = {
   hashMaxEntries: 512, hashMaxValue: 64, zsetMaxEntries: 128, zsetMaxValue: 64, setMaxIntset: 512,
 };
 
+/**
+ * Reused for the entries of one listpack at a time (hashes, sorted sets),
+ * which are copied out before the next value is read; it keeps the last
+ * value's strings alive, a few KB at most.
+ */
+const scratch: string[] = [];
+
 /** A value, or null when it is empty (Redis skips such keys: "empty keys skipped"). */
 export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Value | null {
   switch (type) {
@@ -51,28 +59,30 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
     }
     case RDB_TYPE_LIST_ZIPLIST:
       return listOf(ziplistDecode(inp.stringBuffer()));
-    case RDB_TYPE_LIST_QUICKLIST:
-    case RDB_TYPE_LIST_QUICKLIST_2: {
+    case RDB_TYPE_LIST_QUICKLIST: {
       const nodes = inp.len();
       const items: string[] = [];
       for (let i = 0; i < nodes; i++) {
-        let container = QUICKLIST_NODE_CONTAINER_PACKED;
-        if (type === RDB_TYPE_LIST_QUICKLIST_2) {
-          container = inp.len();
-          if (container !== QUICKLIST_NODE_CONTAINER_PLAIN && container !== QUICKLIST_NODE_CONTAINER_PACKED) {
-            throw new RdbError(`Quicklist integrity check failed: unknown node container ${container}`);
-          }
-        }
-        const blob = inp.stringBuffer();
-        if (container === QUICKLIST_NODE_CONTAINER_PLAIN) {
-          items.push(blob.toString('latin1'));
-          continue;
-        }
-        const els = type === RDB_TYPE_LIST_QUICKLIST_2 ? listpackDecode(blob) : ziplistDecode(blob);
         // An empty node is skipped, as quicklistAppend... does on load.
-        for (const e of els) items.push(e);
+        for (const e of ziplistDecode(inp.stringBuffer())) items.push(e);
       }
       return listOf(items);
+    }
+    case RDB_TYPE_LIST_QUICKLIST_2: {
+      const nodes = inp.len();
+      // Decoded straight into the array the List adopts: no per-node arrays or Buffers.
+      const items: string[] = [];
+      let n = 0;
+      for (let i = 0; i < nodes; i++) {
+        const container = inp.len();
+        if (container !== QUICKLIST_NODE_CONTAINER_PLAIN && container !== QUICKLIST_NODE_CONTAINER_PACKED) {
+          throw new RdbError(`Quicklist integrity check failed: unknown node container ${container}`);
+        }
+        inp.region();
+        if (container === QUICKLIST_NODE_CONTAINER_PLAIN) items[n++] = bytesToString(inp.regionBuf, inp.regionStart, inp.regionLen);
+        else n += listpackDecodeInto(inp.regionBuf, inp.regionStart, inp.regionLen, items, n);
+      }
+      return n === 0 ? null : List.adopt(items, n);
     }
     case RDB_TYPE_SET: {
       const n = inp.len();
@@ -92,13 +102,28 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
     }
     case RDB_TYPE_HASH_ZIPMAP:
       return hashOf(zipmapDecode(inp.stringBuffer()), limits, false);
-    case RDB_TYPE_HASH_ZIPLIST:
-    case RDB_TYPE_HASH_LISTPACK: {
-      const blob = inp.stringBuffer();
-      const kv = type === RDB_TYPE_HASH_LISTPACK ? listpackDecode(blob) : ziplistDecode(blob);
+    case RDB_TYPE_HASH_ZIPLIST: {
+      const kv = ziplistDecode(inp.stringBuffer());
       if (kv.length % 2 !== 0) throw new RdbError('Hash listpack integrity check failed: odd number of entries');
-      // A listpack payload converts on its entry count only; an old ziplist also on value length.
-      return hashOf(kv, type === RDB_TYPE_HASH_LISTPACK ? { ...limits, hashMaxValue: Infinity } : limits, false);
+      // An old ziplist converts on entry count and on value length.
+      return hashOf(kv, limits, false);
+    }
+    case RDB_TYPE_HASH_LISTPACK: {
+      inp.region();
+      const n = listpackDecodeInto(inp.regionBuf, inp.regionStart, inp.regionLen, scratch, 0);
+      if (n % 2 !== 0) throw new RdbError('Hash listpack integrity check failed: odd number of entries');
+      if (n === 0) return null;
+      // Straight into the Map (a listpack converts on its entry count only, so
+      // no per-field checks); a duplicate shows as a Map that did not grow.
+      const h = new RedisHash();
+      const map = h.map;
+      for (let i = 0; i < n; i += 2) {
+        const size = map.size;
+        map.set(scratch[i], scratch[i + 1]);
+        if (map.size === size) throw new RdbError('Duplicate hash fields detected');
+      }
+      if (map.size > limits.hashMaxEntries) h.convert();
+      return h;
     }
     case RDB_TYPE_ZSET:
     case RDB_TYPE_ZSET_2: {
@@ -119,12 +144,20 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
     }
     case RDB_TYPE_ZSET_ZIPLIST:
     case RDB_TYPE_ZSET_LISTPACK: {
-      const blob = inp.stringBuffer();
-      const items = type === RDB_TYPE_ZSET_LISTPACK ? listpackDecode(blob) : ziplistDecode(blob);
-      if (items.length % 2 !== 0) throw new RdbError('Zset listpack integrity check failed: odd number of entries');
-      if (items.length === 0) return null;
+      let items: string[];
+      let n: number;
+      if (type === RDB_TYPE_ZSET_LISTPACK) {
+        inp.region();
+        items = scratch;
+        n = listpackDecodeInto(inp.regionBuf, inp.regionStart, inp.regionLen, items, 0);
+      } else {
+        items = ziplistDecode(inp.stringBuffer());
+        n = items.length;
+      }
+      if (n % 2 !== 0) throw new RdbError('Zset listpack integrity check failed: odd number of entries');
+      if (n === 0) return null;
       const z = new SortedSet(true);
-      for (let i = 0; i < items.length; i += 2) {
+      for (let i = 0; i < n; i += 2) {
         const score = Number(scoreText(items[i + 1]));
         if (Number.isNaN(score)) throw new RdbError(`Zset listpack integrity check failed: bad score "${items[i + 1]}"`);
         if (z.dict.has(items[i])) throw new RdbError('Zset listpack integrity check failed: duplicate member');
