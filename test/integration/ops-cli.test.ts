@@ -8,6 +8,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import { freePortRange } from '../support/free-port.js';
+import { retryOnPortClash } from '../support/port-clash.js';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -68,11 +69,13 @@ describe('reddish up / status / health / failover / down', () => {
   };
 
   before(async () => {
-    port = await freePortRange(3);
-    sport = await freePortRange(3);
-    mport = await freePortRange(6);
-    dport = await freePortRange(1);
-    await startUp();
+    await retryOnPortClash(async () => {
+      port = await freePortRange(3);
+      sport = await freePortRange(3);
+      mport = await freePortRange(6);
+      dport = await freePortRange(1);
+      await startUp();
+    }, () => upOut);
   });
   after(async () => {
     if (up && up.exitCode === null) {

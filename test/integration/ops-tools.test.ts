@@ -8,6 +8,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import { freePortRange } from '../support/free-port.js';
+import { retryOnPortClash } from '../support/port-clash.js';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -292,16 +293,20 @@ describe('reddish test-failover against a local `reddish up`: SIGKILL', () => {
   let upOut = '';
 
   before(async () => {
-    const port = await freePortRange(3);
-    const sport = await freePortRange(3);
-    up = spawn(process.execPath, [REDDISH, 'up', '--port', String(port), '--sentinel-port', String(sport), '--metrics-port', '0', '--dashboard-port', '0', '--down-after-ms', '1000', '--failover-timeout-ms', '10000'], { cwd });
-    up.stdout!.on('data', (d) => (upOut += d));
-    up.stderr!.on('data', (d) => (upOut += d));
-    const start = Date.now();
-    while (!/Ready\./.test(upOut)) {
-      if (up.exitCode !== null || Date.now() - start > 60000) throw new Error(`reddish up did not get ready:\n${upOut}`);
-      await sleep(100);
-    }
+    await retryOnPortClash(async () => {
+      upOut = '';
+      const port = await freePortRange(3);
+      const sport = await freePortRange(3);
+      const p = spawn(process.execPath, [REDDISH, 'up', '--port', String(port), '--sentinel-port', String(sport), '--metrics-port', '0', '--dashboard-port', '0', '--down-after-ms', '1000', '--failover-timeout-ms', '10000'], { cwd });
+      up = p;
+      p.stdout!.on('data', (d) => (upOut += d));
+      p.stderr!.on('data', (d) => (upOut += d));
+      const start = Date.now();
+      while (!/Ready\./.test(upOut)) {
+        if (p.exitCode !== null || Date.now() - start > 60000) throw new Error(`reddish up did not get ready:\n${upOut}`);
+        await sleep(100);
+      }
+    }, () => upOut);
   });
   after(async () => {
     if (up && up.exitCode === null) {

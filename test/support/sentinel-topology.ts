@@ -470,9 +470,17 @@ export async function waitDiscovery(t: Topology, timeoutMs = 30000): Promise<voi
     try {
       await waitFor(`sentinel :${s.port} discovers the topology`, async () => {
         const [m, reps, sens] = await Promise.all([sentinelMaster(s.port, t.name), sentinelReplicas(s.port, t.name), sentinelSentinels(s.port, t.name)]);
-        last = JSON.stringify({ master: m.flags, replicas: reps.map((r) => `${r.ip}:${r.port} ${r.flags}`), sentinels: sens.map((x) => `${x.ip}:${x.port} ${x.flags}`) });
+        last = JSON.stringify({
+          master: m.flags,
+          replicas: reps.map((r) => `${r.ip}:${r.port} ${r.flags} link=${r['master-link-status']} info-refresh=${r['info-refresh']}`),
+          sentinels: sens.map((x) => `${x.ip}:${x.port} ${x.flags}`),
+        });
         if (m.flags !== 'master') return false;
-        const rs = reps.filter((r) => r.flags === 'slave').map((r) => `${r.ip}:${r.port}`).sort();
+        // A replica only counts once the sentinel has its own INFO of it with the link up
+        // (master-link-status starts as err): until then sentinelSelectSlave skips it, and a
+        // SENTINEL FAILOVER right away answers NOGOODSLAVE.
+        const usable = (r: Record<string, string>): boolean => r.flags === 'slave' && r['master-link-status'] === 'ok';
+        const rs = reps.filter(usable).map((r) => `${r.ip}:${r.port}`).sort();
         if (JSON.stringify(rs) !== JSON.stringify(want)) return false;
         const ss = sens.filter((x) => x.flags === 'sentinel').map((x) => x.port).sort();
         return JSON.stringify(ss) === JSON.stringify(others);
