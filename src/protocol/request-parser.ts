@@ -300,7 +300,7 @@ export class RequestParser {
         i++;
       }
       if (quoted) break;
-      words.push(bytesToString(buf, start, i - start));
+      words.push(words.length === 0 ? internName(buf, start, i - start) : bytesToString(buf, start, i - start));
     }
     if (!quoted) {
       this.pos = nl + 1;
