@@ -89,8 +89,49 @@ export function parseDouble(s: string): number | null {
 
 /**
  * printf("%.17g"), as Redis's addReplyDouble and d2string format scores.
+ * Hot when saving sorted sets (every non-integer listpack score) and in
+ * score replies, so the common case takes one toPrecision and no regex.
  */
 export function formatG17(d: number): string {
+  const a = d < 0 ? -d : d;
+  // %g's fixed notation range (exponent -4..16; below 1e16 rounding cannot
+  // carry into exponent 17), where toPrecision(17) prints the same digits
+  // unless the value is an exact tie, which JS rounds up and glibc to even.
+  if (a >= 1e-4 && a < 1e16 && !mayTieAt17(a)) {
+    const p = a.toPrecision(17);
+    let end = p.length;
+    if (p.indexOf('.') !== -1) {
+      while (p.charCodeAt(end - 1) === 48) end--;
+      if (p.charCodeAt(end - 1) === 46) end--;
+    }
+    const body = end === p.length ? p : p.slice(0, end);
+    return d < 0 ? '-' + body : body;
+  }
+  return formatG17Exact(d);
+}
+
+/**
+ * Can the positive normal double `a` (1e-4 <= a < 1e16) be an exact tie at
+ * 17 significant digits? a = m * 2^k with m odd; when k < 0 its decimal
+ * expansion has exactly -k fractional digits, the last one 5, so it has
+ * -k + X + 1 significant digits (X = floor(log10 a)), and a tie needs
+ * exactly 18. An integer (k >= 0) below 1e16 has at most 16. log10 may be
+ * off by one at a power of ten, hence the slack; a false "maybe" only costs
+ * the exact path.
+ */
+function mayTieAt17(a: number): boolean {
+  F64[0] = a;
+  const lo = U32[0];
+  const hi = U32[1];
+  const tz = lo !== 0 ? 31 - Math.clz32(lo & -lo) : 32 + (31 - Math.clz32((hi | 0x100000) & -(hi | 0x100000)));
+  const k = ((hi >>> 20) & 0x7ff) - 1075 + tz;
+  if (k >= 0) return false;
+  const diff = -k - (17 - Math.floor(Math.log10(a)));
+  return diff >= -1 && diff <= 1;
+}
+
+/** formatG17 for every double, ties and the scientific range included. */
+function formatG17Exact(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';

@@ -52,6 +52,10 @@ function backlenSize(l: number): number {
 }
 
 function writeBacklen(out: Buffer, at: number, l: number): number {
+  if (l <= 127) {
+    out[at] = l;
+    return 1;
+  }
   const size = backlenSize(l);
   // Leftmost byte carries the highest 7 bits and no continuation flag.
   for (let k = 0; k < size; k++) {
@@ -106,7 +110,6 @@ function writeInt(out: Buffer, at: number, v: number | bigint, size: number): vo
   }
 }
 
-/** The listpack Redis builds by lpAppend-ing `items` (latin1, one char per byte) to an empty one. */
 /** Bytes one item takes in a listpack (encoding, data and backlen). */
 export function listpackEntrySize(s: string): number {
   const v = canonicalInt64(s);
@@ -114,31 +117,43 @@ export function listpackEntrySize(s: string): number {
   return size + backlenSize(size);
 }
 
+/** The listpack Redis builds by lpAppend-ing `items` (latin1, one char per byte) to an empty one. */
 export function listpackEncode(items: readonly string[]): Buffer {
-  const ints: Array<number | bigint | null> = new Array(items.length);
-  const sizes = new Array<number>(items.length);
-  let total = HDR_SIZE + 1;
-  for (let i = 0; i < items.length; i++) {
-    const s = items[i];
-    if (/[^\x00-\xff]/.test(s)) throw new RangeError('listpack: item is not a latin1 byte string');
-    const v = canonicalInt64(s);
-    ints[i] = v;
-    const size = v === null ? strEncodedSize(s.length) : intEncodedSize(v);
-    sizes[i] = size;
-    total += size + backlenSize(size);
-  }
-  if (total > 0xffffffff) throw new RangeError('listpack: larger than 4 GB');
-  const out = Buffer.allocUnsafe(total);
-  out.writeUInt32LE(total, 0);
-  out.writeUInt16LE(Math.min(items.length, NUMELE_UNKNOWN), 4);
+  return Buffer.from(listpackEncodeScratch(items, 0, items.length));
+}
+
+/** Grown as needed, never shrunk: the writer encodes every listpack of a save here. */
+let scratch = Buffer.allocUnsafe(4096);
+
+function scratchRoom(need: number): void {
+  if (need <= scratch.length) return;
+  let size = scratch.length * 2;
+  while (size < need) size *= 2;
+  const next = Buffer.allocUnsafe(size);
+  scratch.copy(next);
+  scratch = next;
+}
+
+/**
+ * listpackEncode of items[from, to), into a buffer shared by all calls: the
+ * view is valid until the next call. The RDB writer copies (or compresses)
+ * it straight into its output, so a saved value costs no Buffer of its own.
+ */
+export function listpackEncodeScratch(items: readonly string[], from: number, to: number): Buffer {
   let p = HDR_SIZE;
-  for (let i = 0; i < items.length; i++) {
-    const v = ints[i];
-    const size = sizes[i];
-    if (v !== null) writeInt(out, p, v, size);
-    else {
-      const s = items[i];
-      const len = s.length;
+  for (let i = from; i < to; i++) {
+    const s = items[i];
+    const len = s.length;
+    // Worst case: 5 bytes of string header or a 9-byte integer, and a 5-byte backlen.
+    scratchRoom(p + len + 15);
+    const out = scratch;
+    const v = canonicalInt64(s);
+    let size: number;
+    if (v !== null) {
+      size = intEncodedSize(v);
+      writeInt(out, p, v, size);
+    } else {
+      size = strEncodedSize(len);
       let at = p;
       if (len < 64) out[at++] = 0x80 | len;
       else if (len < 4096) {
@@ -149,13 +164,33 @@ export function listpackEncode(items: readonly string[]): Buffer {
         out.writeUInt32LE(len, at);
         at += 4;
       }
-      out.write(s, at, len, 'latin1');
+      if (len < 64) {
+        // Most items are short: a JS loop beats Buffer.write's argument checks.
+        for (let j = 0; j < len; j++) {
+          const c = s.charCodeAt(j);
+          if (c > 0xff) notLatin1();
+          out[at++] = c;
+        }
+      } else {
+        if (/[^\x00-\xff]/.test(s)) notLatin1();
+        out.latin1Write(s, at, len);
+      }
     }
     p += size;
     p += writeBacklen(out, p, size);
   }
+  const total = p + 1;
+  if (total > 0xffffffff) throw new RangeError('listpack: larger than 4 GB');
+  scratchRoom(total);
+  const out = scratch;
   out[p] = EOF_BYTE;
-  return out;
+  out.writeUInt32LE(total, 0);
+  out.writeUInt16LE(Math.min(to - from, NUMELE_UNKNOWN), 4);
+  return out.subarray(0, total);
+}
+
+function notLatin1(): never {
+  throw new RangeError('listpack: item is not a latin1 byte string');
 }
 
 /**

@@ -68,15 +68,26 @@ function idx(h: number): number {
  * from earlier calls read as empty (stamped positions below this call's base).
  */
 export function lzfCompress(src: Uint8Array, outLen = src.length - 1): Buffer | null {
+  if (outLen <= 0) return null;
+  const out = Buffer.allocUnsafe(outLen + 8);
+  const n = lzfCompressInto(src, out, outLen);
+  return n === 0 ? null : out.subarray(0, n);
+}
+
+/**
+ * lzfCompress into `out`, which must have room for outLen + 8 bytes (the
+ * match loop may write a few bytes past outLen before it gives up). Returns
+ * the compressed length, 0 when it would not fit in `outLen` bytes.
+ */
+export function lzfCompressInto(src: Uint8Array, out: Uint8Array, outLen: number): number {
   const inEnd = src.length;
-  if (inEnd === 0 || outLen <= 0) return null;
+  if (inEnd === 0 || outLen <= 0) return 0;
   if (stamp + inEnd + 1 > 0x3fffffff) {
     TABLE.fill(0);
     stamp = 1;
   }
   const base = stamp;
   stamp += inEnd + 1;
-  const out = Buffer.allocUnsafe(outLen + 8);
   let ip = 0;
   let op = 1; // start run
   let lit = 0;
@@ -94,7 +105,7 @@ export function lzfCompress(src: Uint8Array, outLen = src.length - 1): Buffer | 
       if (maxlen > MAX_REF) maxlen = MAX_REF;
       out[op - lit - 1] = lit - 1; // stop run
       if (lit === 0) op--; // undo an empty run
-      if (op + 3 + 1 >= outLen) return null;
+      if (op + 3 + 1 >= outLen) return 0;
       match: {
         if (maxlen > 16) {
           // liblzf's unrolled 16 steps: no maxlen test inside them.
@@ -129,7 +140,7 @@ export function lzfCompress(src: Uint8Array, outLen = src.length - 1): Buffer | 
       TABLE[idx(hval)] = ip + base;
       ip++;
     } else {
-      if (op >= outLen) return null;
+      if (op >= outLen) return 0;
       lit++;
       out[op++] = src[ip++];
       if (lit === MAX_LIT) {
@@ -139,7 +150,7 @@ export function lzfCompress(src: Uint8Array, outLen = src.length - 1): Buffer | 
       }
     }
   }
-  if (op + 3 > outLen) return null;
+  if (op + 3 > outLen) return 0;
   while (ip < inEnd) {
     lit++;
     out[op++] = src[ip++];
@@ -151,5 +162,5 @@ export function lzfCompress(src: Uint8Array, outLen = src.length - 1): Buffer | 
   }
   out[op - lit - 1] = lit - 1; // end run
   if (lit === 0) op--;
-  return out.subarray(0, op);
+  return op;
 }

@@ -7,7 +7,7 @@
  * are stored as an integer encoding; longer than 20 bytes, LZF-compressed when
  * `compress` (rdbcompression) and the result saves at least 4 bytes.
  */
-import { lzfCompress } from './lzf.js';
+import { lzfCompressInto } from './lzf.js';
 import {
   RDB_14BITLEN, RDB_32BITLEN, RDB_64BITLEN, RDB_ENCVAL, RDB_ENC_INT8, RDB_ENC_INT16, RDB_ENC_INT32, RDB_ENC_LZF,
 } from './rdb-format.js';
@@ -166,12 +166,19 @@ export class RdbOutput {
   /** rdbSaveLzfStringObject: worth it only when it saves more than 4 bytes. */
   private tryLzf(b: Uint8Array): boolean {
     if (b.length <= 4) return false;
-    const c = lzfCompress(b, b.length - 4);
-    if (c === null) return false;
+    const outLen = b.length - 4;
+    if (lzfScratch.length < outLen + 8) lzfScratch = Buffer.allocUnsafe(Math.max(outLen + 8, lzfScratch.length * 2));
+    const n = lzfCompressInto(b, lzfScratch, outLen);
+    if (n === 0) return false;
     this.byte((RDB_ENCVAL << 6) | RDB_ENC_LZF);
-    this.len(c.length);
+    this.len(n);
     this.len(b.length);
-    this.raw(c);
+    this.room(n);
+    lzfScratch.copy(this.buf, this.pos, 0, n);
+    this.pos += n;
     return true;
   }
 }
+
+/** Compressed bytes land here before being copied after their lengths (which come first). */
+let lzfScratch = Buffer.allocUnsafe(4096);

@@ -12,7 +12,7 @@ import type { RedisHash } from '../../datatypes/hash.js';
 import { listpackKeepsAsInteger, type SortedSet } from '../../datatypes/sorted-set.js';
 import { formatG17 } from '../../util/numbers.js';
 import { RdbOutput } from './rdb-output.js';
-import { listpackEncode, listpackEntrySize } from './listpack.js';
+import { listpackEncodeScratch, listpackEntrySize } from './listpack.js';
 import { intsetEncode } from './intset.js';
 import {
   RDB_TYPE_STRING, RDB_TYPE_SET, RDB_TYPE_HASH, RDB_TYPE_ZSET_2, RDB_TYPE_SET_INTSET, RDB_TYPE_HASH_LISTPACK,
@@ -109,7 +109,7 @@ function writeList(out: RdbOutput, l: List, fill: number): void {
   out.len(nodes.length);
   for (const [a, b] of nodes) {
     out.len(QUICKLIST_NODE_CONTAINER_PACKED);
-    out.bytes(listpackEncode(items.slice(a, b)));
+    out.bytes(listpackEncodeScratch(items, a, b));
   }
 }
 
@@ -120,11 +120,21 @@ function writeSet(out: RdbOutput, s: SetValue): void {
   for (const m of s) out.string(m);
 }
 
+/**
+ * The entries of one listpack hash or sorted set on their way to the
+ * encoder, reused (it keeps the last value's strings alive, a few KB at most).
+ */
+const pairs: string[] = [];
+
 function writeHash(out: RdbOutput, h: RedisHash): void {
   if (h.isListpack()) {
-    const items: string[] = [];
-    for (const [f, v] of h.map) items.push(f, v);
-    return out.bytes(listpackEncode(items));
+    const items = pairs;
+    let n = 0;
+    for (const [f, v] of h.map) {
+      items[n++] = f;
+      items[n++] = v;
+    }
+    return out.bytes(listpackEncodeScratch(items, 0, n));
   }
   out.len(h.size);
   for (const [f, v] of h.map) {
@@ -140,9 +150,13 @@ export function listpackScore(score: number): string {
 
 function writeZset(out: RdbOutput, z: SortedSet): void {
   if (z.listpack) {
-    const items: string[] = [];
-    for (let n = z.zsl.first; n !== null; n = n.next[0]) items.push(n.member, listpackScore(n.score));
-    return out.bytes(listpackEncode(items));
+    const items = pairs;
+    let i = 0;
+    for (let n = z.zsl.first; n !== null; n = n.next[0]) {
+      items[i++] = n.member;
+      items[i++] = listpackScore(n.score);
+    }
+    return out.bytes(listpackEncodeScratch(items, 0, i));
   }
   // Greatest first, so the loader's inserts always land at the head (rdb.c's reasoning).
   out.len(z.length);
