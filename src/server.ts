@@ -39,6 +39,8 @@ import { ReplicaSide } from './replicate/replica.js';
 import { Failover } from './replicate/failover.js';
 import { MetricsEndpoint } from './observe/metrics/metrics-server.js';
 import { Cluster } from './cluster/cluster.js';
+import { Evictor, type MaxmemoryPolicy } from './keyspace/eviction.js';
+import { startupMemoryBytes } from './observe/info.js';
 
 export interface ServerStats {
   numCommands: number;
@@ -106,6 +108,14 @@ export class Server {
   readonly listeners: net.Server[] = [];
   readonly cron: Cron;
   watchers!: Watchers;
+  /** maxmemory and its policies (keyspace/eviction.ts). */
+  evictor!: Evictor;
+  /** maxmemory in bytes, cached: processCommand's one check per command when it is 0. */
+  maxmemory = 0;
+  /** replica-ignore-maxmemory, cached. */
+  replicaIgnoreMaxmemory = true;
+  /** server.script_oom: memory was over the limit when the running EVAL/FCALL was processed. */
+  scriptOom = false;
   /** A script suspended past busy-reply-threshold: other clients get -BUSY (commands/script-busy.ts). */
   busyScript: BusyScript | null = null;
   /** Clients parked by blocking commands (BLPOP...). */
@@ -145,6 +155,15 @@ export class Server {
     this.runId = randomHex(40);
     this.ks = new Keyspace(config.num('databases'), this.propagator);
     this.watchers = new Watchers(this.ks);
+    this.evictor = new Evictor(this.ks, {
+      mayEvict: () => this.mayEvict(),
+      notCountedMemory: () => this.notCountedMemory(),
+      baselineMemory: () => startupMemoryBytes(),
+      latencySample: (event, ms) => {
+        if (this.latencyThreshold > 0 && ms >= this.latencyThreshold) this.latency.add(event, Math.round(ms));
+      },
+    });
+    this.watchMaxmemory(config);
     config.watch('loglevel', (v) => (this.log.level = v as LogLevel));
     config.watch('logfile', (v) => (this.log.file = v));
     config.watch('client-query-buffer-limit', (v) => (this.queryBufLimit = Number(v)));
@@ -170,6 +189,45 @@ export class Server {
     installKeyspaceEvents(this);
     this.master = new ReplicationMaster(this);
     this.cron = new Cron(this);
+  }
+
+  /** The maxmemory directives, followed into the evictor and the keyspace's LFU settings. */
+  private watchMaxmemory(config: Config): void {
+    const ev = this.evictor;
+    config.watch('maxmemory-policy', (v) => ev.setPolicy(v as MaxmemoryPolicy));
+    config.watch('maxmemory-samples', (v) => (ev.samples = Number(v)));
+    config.watch('maxmemory-eviction-tenacity', (v) => (ev.tenacity = Number(v)));
+    config.watch('lazyfree-lazy-eviction', (v) => (ev.lazy = v === 'yes'));
+    config.watch('lfu-log-factor', (v) => (this.ks.lfuLogFactor = Number(v)));
+    config.watch('lfu-decay-time', (v) => (this.ks.lfuDecayTime = Number(v)));
+    config.watch('replica-ignore-maxmemory', (v) => (this.replicaIgnoreMaxmemory = v === 'yes'));
+    config.watch('maxmemory', (v) => {
+      const n = Number(v);
+      this.maxmemory = n;
+      ev.setMaxmemory(n);
+      // updateMaxmemory: a CONFIG SET below the current usage warns and starts evicting at once.
+      if (n !== 0 && this.cron !== undefined && this.cron.running) {
+        const used = ev.logicalUsed(performance.now());
+        if (n < used) {
+          this.log.warning(`WARNING: the new maxmemory value set via CONFIG SET (${n}) is smaller than the current memory usage (${used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`);
+        }
+        ev.perform(performance.now());
+      }
+    });
+  }
+
+  /** isPerformEvictions: not while loading, on a replica that ignores maxmemory, with clients paused, or inside a busy script. */
+  private mayEvict(): boolean {
+    if (this.rdb.loading || this.propagator.suspended || this.busyScript !== null) return false;
+    if (this.ks.isReplica && this.replicaIgnoreMaxmemory) return false;
+    return this.pauseType === PAUSE_NONE;
+  }
+
+  /** freeMemoryGetNotCountedMemory: the AOF buffer and what waits to be sent to replicas. */
+  private notCountedMemory(): number {
+    let n = this.aof.enabled ? this.aof.bufferLength : 0;
+    for (const r of this.master.replicas.values()) n += r.pendingBytes + (r.client.socket?.writableLength ?? 0);
+    return n;
   }
 
   authRequired(): boolean {

@@ -5,6 +5,7 @@
  * PAUSE-CRON. Like Redis 7, DEBUG obeys enable-debug-command (no | yes |
  * local: loopback connections only).
  */
+import { lruIdleSeconds } from '../keyspace/lfu.js';
 import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
 import { isString } from '../keyspace/value.js';
 import { ERR } from '../protocol/errors.js';
@@ -174,9 +175,10 @@ function debugObject(ctx: CommandContext): void {
   const e = ctx.db.keys.get(key);
   if (!e) return ctx.reply.error(ERR.noKey);
   const v = e.value;
-  const lruClock = ctx.ks.lruClock;
+  // The raw 24-bit field and estimateObjectIdleTime over it, as Redis prints
+  // them (under LFU both read the LFU field as if it were an LRU time).
   const lru = e.lru & ((1 << 24) - 1);
-  const idle = Math.max(0, lruClock - e.lru);
+  const idle = lruIdleSeconds(ctx.ks.lruClock, e.lru);
   let encoding: string;
   let refcount = 1;
   let serlen = 0;

@@ -4,6 +4,7 @@
  * (8 bytes), both little-endian — so payloads cross between Reddish and Redis
  * 7.0 in both directions. MIGRATE (migrate.ts) sends the same payloads.
  */
+import { lfuField, lfuMinutes } from '../keyspace/lfu.js';
 import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
 import type { Server } from '../server.js';
 import type { Value } from '../keyspace/value.js';
@@ -80,7 +81,7 @@ function restore(ctx: CommandContext): void {
   let replace = false;
   let absttl = false;
   let idle = -1n;
-  let freq = -1; // validated, then unused: Reddish keeps no LFU counter
+  let freq = -1;
   for (let j = 4; j < argv.length; j++) {
     const additional = argv.length - j - 1;
     if (eqi(argv[j], 'replace')) replace = true;
@@ -132,20 +133,26 @@ function restore(ctx: CommandContext): void {
     // A relative TTL is propagated as the absolute time it became, so replicas agree.
     if (!absttl) ctx.propagateAs([argv[0], key, ttl.toString(), ...argv.slice(3), 'ABSTTL']);
   }
-  setIdleTime(ctx, key, idle);
+  setLruOrLfu(ctx, key, freq, idle);
   ks.notify('generic', 'restore', key, db);
   ctx.reply.ok();
 }
 
 /**
- * objectSetLRUOrLFU. Under an LFU policy FREQ would set the access counter,
- * which Reddish does not keep; otherwise IDLETIME backdates the last access.
+ * objectSetLRUOrLFU. Under an LFU policy FREQ sets the access counter (the
+ * field's time becomes now); otherwise IDLETIME backdates the last access.
  * Redis's LRU clock is 24 bits of seconds and wraps, so an idle time beyond
  * the clock reads back as Redis computes it (estimateObjectIdleTime of the
  * 24-bit field); Reddish stores the access time that reads back the same.
  */
-function setIdleTime(ctx: CommandContext, key: string, idle: bigint): void {
-  if (idle < 0n || ctx.server.config.get('maxmemory-policy').endsWith('-lfu')) return;
+function setLruOrLfu(ctx: CommandContext, key: string, freq: number, idle: bigint): void {
+  if (ctx.ks.lfu) {
+    if (freq < 0) return;
+    const e = ctx.ks.peekEntry(ctx.db, key);
+    if (e !== undefined) e.lru = lfuField(lfuMinutes(ctx.ks.lruClock), freq);
+    return;
+  }
+  if (idle < 0n) return;
   const e = ctx.ks.peekEntry(ctx.db, key);
   if (e === undefined) return;
   const clock24 = BigInt(ctx.ks.lruClock & LRU_CLOCK_MAX);

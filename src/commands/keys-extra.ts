@@ -5,6 +5,7 @@
  * SCAN's cursor is a position in the per-db ScanIndex; see
  * keyspace/scan-index.ts for the scheme and why it keeps Redis's guarantee.
  */
+import { lfuDecrAndReturn, lfuMinutes, lruIdleSeconds } from '../keyspace/lfu.js';
 import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
 import type { Database } from '../keyspace/database.js';
 import { ERR } from '../protocol/errors.js';
@@ -240,8 +241,6 @@ const EMBSTR_LIMIT = 44;
 const SHARED_INTEGERS = 10000;
 /** OBJ_SHARED_REFCOUNT */
 const SHARED_REFCOUNT = 2147483647;
-/** LFU_INIT_VAL */
-const LFU_INIT = 5;
 
 /**
  * A data type may say how Redis would encode it (listpack, intset...). Until
@@ -272,7 +271,7 @@ export function encodingOf(v: Value): string {
 }
 
 function lfuPolicy(ctx: CommandContext): boolean {
-  return ctx.server.config.get('maxmemory-policy').endsWith('-lfu');
+  return ctx.ks.lfu;
 }
 
 /** MAXMEMORY_FLAG_NO_SHARED_INTEGERS applies with maxmemory set and an LRU or LFU policy. */
@@ -313,8 +312,7 @@ function objectRefcount(ctx: CommandContext): void {
 }
 
 function idleSeconds(ctx: CommandContext, lru: number): number {
-  const idle = ctx.ks.lruClock - lru;
-  return idle > 0 ? idle : 0;
+  return lruIdleSeconds(ctx.ks.lruClock, lru);
 }
 
 function objectIdletime(ctx: CommandContext): void {
@@ -328,11 +326,7 @@ function objectIdletime(ctx: CommandContext): void {
   ctx.reply.int(idleSeconds(ctx, e.lru));
 }
 
-/**
- * OBJECT FREQ. Reddish does not yet keep Redis's logarithmic access counter,
- * so this reports the counter a key starts with (LFU_INIT_VAL), decayed by
- * lfu-decay-time for every minute since the last access as LFUDecrAndReturn does.
- */
+/** OBJECT FREQ: the LFU counter decayed to now (LFUDecrAndReturn), without counting an access. */
 function objectFreq(ctx: CommandContext): void {
   const e = objectLookup(ctx);
   if (e === undefined) return;
@@ -341,9 +335,8 @@ function objectFreq(ctx: CommandContext): void {
       'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
     );
   }
-  const decay = ctx.server.config.num('lfu-decay-time');
-  const periods = decay > 0 ? Math.floor(idleSeconds(ctx, e.lru) / 60 / decay) : 0;
-  ctx.reply.int(Math.max(0, LFU_INIT - periods));
+  const ks = ctx.ks;
+  ctx.reply.int(lfuDecrAndReturn(e.lru, lfuMinutes(ks.lruClock), ks.lfuDecayTime));
 }
 
 const OBJECT_HELP = [

@@ -11,6 +11,7 @@ import { call } from '../dispatch/call.js';
 import { ReplyWriter } from '../protocol/reply-writer.js';
 import { decode, type RespValue } from '../protocol/resp-value.js';
 import { ERR } from '../protocol/errors.js';
+import { SCRIPT_FLAG_ALLOW_OOM } from '../scripting/script-flags.js';
 import { SCRIPT_FLAG_ALLOW_CROSS_SLOT, SCRIPT_FLAG_EVAL_COMPAT_MODE, type Reply, type RespVersion, type ScriptHost, type ScriptLogLevel } from '../scripting/index.js';
 import { scriptClusterCheck, type ScriptSlotScope } from '../cluster/routing.js';
 import { keyHashSlot } from '../cluster/key-slot.js';
@@ -125,6 +126,8 @@ export class ScriptCallHost implements ScriptHost {
   private readOnly = false;
   /** SCRIPT_WRITE_DIRTY: the script called a write command (it can no longer be killed). */
   wrote = false;
+  /** SCRIPT_ALLOW_OOM: a script that declared allow-oom. */
+  private allowOom = false;
   /** In cluster mode, the slot the run is bound to and whether it may leave it. */
   private readonly slotScope: ScriptSlotScope = { slot: -1, allowCrossSlot: true };
 
@@ -136,6 +139,7 @@ export class ScriptCallHost implements ScriptHost {
     this.ctx = ctx;
     this.readOnly = readOnly;
     this.wrote = false;
+    this.allowOom = (flags & SCRIPT_FLAG_EVAL_COMPAT_MODE) === 0 && (flags & SCRIPT_FLAG_ALLOW_OOM) !== 0;
     if (ctx.server.cluster !== null) {
       this.slotScope.slot = keys.length > 0 ? keyHashSlot(keys[0]) : -1;
       this.slotScope.allowCrossSlot = (flags & (SCRIPT_FLAG_EVAL_COMPAT_MODE | SCRIPT_FLAG_ALLOW_CROSS_SLOT)) !== 0;
@@ -169,8 +173,13 @@ export class ScriptCallHost implements ScriptHost {
         if (server.rdb.deniesWrites()) return { type: 'error', value: ERR.misconf };
         if (server.aof.deniesWrites()) return { type: 'error', value: `MISCONF Errors writing to the AOF file: ${server.aof.lastWriteError}` };
       }
-      this.wrote = true;
     }
+    // scriptVerifyOOM: only the first write may be refused, never half a script's effects.
+    if (server.maxmemory !== 0 && server.scriptOom && !this.allowOom && !this.wrote && !c.isMaster && !ks.isReplica &&
+        cmd.flags.has('denyoom')) {
+      return { type: 'error', value: ERR.oom };
+    }
+    if (cmd.isWrite) this.wrote = true;
     // Last of scriptCall's checks: the key must be served here (and in the run's slot).
     const cluster = server.cluster;
     if (cluster !== null) {

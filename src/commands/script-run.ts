@@ -9,6 +9,7 @@ import type { CommandContext } from '../dispatch/command-spec.js';
 import type { Server } from '../server.js';
 import { ERR } from '../protocol/errors.js';
 import { parseInt64 } from '../util/numbers.js';
+import { SCRIPT_FLAG_ALLOW_OOM } from '../scripting/script-flags.js';
 import {
   SCRIPT_FLAG_ALLOW_STALE, SCRIPT_FLAG_EVAL_COMPAT_MODE, SCRIPT_FLAG_NO_CLUSTER, SCRIPT_FLAG_NO_WRITES, SUSPENDED,
   createScriptEngine, functionsOf, type FunctionEngine, type RunLimits, type RunResult, type ScriptEngine, type ScriptLogLevel,
@@ -80,6 +81,10 @@ export function declaredFlagChecks(ctx: CommandContext, flags: number): boolean 
   const server = ctx.server;
   const write = (flags & SCRIPT_FLAG_NO_WRITES) === 0;
   const isReplica = server.ks.isReplica;
+  // scriptFlagsToCmdFlags: a script that may write and did not say allow-oom is denyoom.
+  if (server.maxmemory !== 0 && server.scriptOom && (flags & (SCRIPT_FLAG_NO_WRITES | SCRIPT_FLAG_ALLOW_OOM)) === 0) {
+    return refuse(ctx, ERR.oom);
+  }
   if (write && server.diskError && !isReplica) {
     if (server.rdb.deniesWrites()) return refuse(ctx, ERR.misconf);
     if (server.aof.deniesWrites()) return refuse(ctx, `MISCONF Errors writing to the AOF file: ${server.aof.lastWriteError}`);
@@ -107,7 +112,10 @@ export function prepareForRun(ctx: CommandContext, rt: ScriptingRuntime, flags: 
     return true;
   }
   if (flags & SCRIPT_FLAG_NO_CLUSTER && rt.clusterEnabled) return refuse(ctx, "ERR Can not run script on cluster, 'no-cluster' flag is set.");
-  // allow-oom: Reddish does not enforce maxmemory, so there is no OOM to allow.
+  // (redis-server 7.0.15 lets a no-writes script run when over maxmemory: it cannot grow the dataset.)
+  if (!(flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) && server.scriptOom && server.maxmemory !== 0) {
+    return refuse(ctx, "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
+  }
   if (!(flags & SCRIPT_FLAG_ALLOW_STALE) && runningStale(server)) {
     return refuse(ctx, "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.");
   }

@@ -278,7 +278,7 @@ function incrDecr(ctx: CommandContext, by: Int64): void {
   if (r === null) return ctx.reply.error(ERR.overflow);
   const s = String(r);
   if (e !== undefined) {
-    e.lru = ks.lruClock;
+    ks.touch(e);
     ks.replaceValue(ctx.db, key, e, s);
   } else {
     ks.set(ctx.db, key, s, true);

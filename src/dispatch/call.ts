@@ -27,6 +27,11 @@ export function markClock(): void {
   clockMark = performance.now();
 }
 
+/** The last clock mark: when the previous command ended (or the read event began), without reading the clock. */
+export function lastClockMark(): number {
+  return clockMark;
+}
+
 export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   const server = c.server;
   const ks = server.ks;

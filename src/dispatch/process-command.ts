@@ -4,7 +4,7 @@
  * Redis would give. Only then is the command queued (inside MULTI) or run.
  *
  * Checks owned by later issues slot in at their marked places: ACL, cluster
- * redirect, OOM, disk error, min-replicas, read-only replica, pub/sub context,
+ * redirect, disk error, min-replicas, read-only replica, pub/sub context,
  * stale replica, loading. The busy-script check (a script suspended past
  * busy-reply-threshold) is one field test while no script is busy.
  */
@@ -12,7 +12,7 @@ import { ERR } from '../protocol/errors.js';
 import type { Client } from '../net/client.js';
 import type { CommandSpec } from './command-spec.js';
 import type { BusyScript } from './async-reply.js';
-import { call } from './call.js';
+import { call, lastClockMark } from './call.js';
 
 export function processCommand(c: Client, argv: string[]): void {
   const server = c.server;
@@ -39,7 +39,8 @@ export function processCommand(c: Client, argv: string[]): void {
     const redirect = server.cluster.redirect(c, cmd, argv);
     if (redirect !== null) return reject(c, cmd, redirect);
   }
-  // (OOM: later issue)
+  // maxmemory: evict first, then refuse what may grow memory while still over the limit
+  if (server.maxmemory !== 0 && rejectOnOom(c, cmd)) return;
   // disk error: a failed BGSAVE with stop-writes-on-bgsave-error stops writes (and PING) on a master
   if (server.diskError && !server.ks.isReplica &&
       (cmd.isWrite || cmd.fullname === 'ping') && !c.isMaster) {
@@ -86,6 +87,36 @@ export function processCommand(c: Client, argv: string[]): void {
   call(c, cmd, argv);
 }
 
+/** The commands that run a script: server.script_oom is taken for them (scriptVerifyOOM reads it). */
+const SCRIPT_RUNNERS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
+
+/**
+ * processCommand's maxmemory block: performEvictions, then -OOM for a
+ * denyoom command, an EXEC whose queue holds one, or anything but
+ * EXEC/DISCARD/QUIT/RESET inside MULTI (queueing grows memory too) when
+ * memory is still over the limit. The master's stream is never refused.
+ * A script that declared its flags is checked when it starts
+ * (script-run.ts), since EVAL's own flags do not say whether it writes.
+ */
+function rejectOnOom(c: Client, cmd: CommandSpec): boolean {
+  const server = c.server;
+  if (server.busyScript !== null) return false;
+  const outOfMemory = server.evictor.perform(lastClockMark()) === 'fail';
+  const name = cmd.fullname;
+  if (SCRIPT_RUNNERS.has(name)) server.scriptOom = outOfMemory;
+  if (!outOfMemory || c.isMaster) return false;
+  let refuse = cmd.flags.has('denyoom');
+  if (name === 'exec') {
+    if (c.multi !== null && c.multi.queue.some((q) => q.cmd.flags.has('denyoom'))) refuse = true;
+  } else if (c.multi !== null && name !== 'discard' && name !== 'quit' && name !== 'reset') {
+    refuse = true;
+  }
+  if (!refuse) return false;
+  if (name === 'exec') abortExec(c, cmd, ERR.oom);
+  else reject(c, cmd, ERR.oom);
+  return true;
+}
+
 const PUBSUB_CONTEXT_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
 /**
@@ -95,11 +126,16 @@ const PUBSUB_CONTEXT_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsu
 function rejectBusy(c: Client, cmd: CommandSpec, argv: string[], busy: BusyScript): void {
   if (c.isMaster) return busy.holdMasterCommand(c, argv);
   if (cmd.fullname !== 'exec') return reject(c, cmd, busy.error);
+  abortExec(c, cmd, busy.error);
+}
+
+/** rejectCommand of an EXEC: execCommandAbort discards the transaction. */
+function abortExec(c: Client, cmd: CommandSpec, msg: string): void {
   cmd.stats.rejectedCalls++;
   c.multi = null;
   c.dirtyCas = false;
   c.unwatchAll();
-  c.reply.error(`EXECABORT Transaction discarded because of: ${busy.error}`);
+  c.reply.error(`EXECABORT Transaction discarded because of: ${msg}`);
 }
 
 /** rejectCommand: counts the rejection, flags an open transaction, replies. */

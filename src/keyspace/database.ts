@@ -7,7 +7,11 @@ import type { Value } from './value.js';
 
 export interface Entry {
   value: Value;
-  /** Last access, in seconds of the LRU clock (OBJECT IDLETIME). */
+  /**
+   * Last access in seconds of the LRU clock (OBJECT IDLETIME) or, under an
+   * LFU maxmemory-policy, the 24-bit LFU field: 16 bits of minutes and an
+   * 8-bit logarithmic counter (keyspace/lfu.ts), as Redis reuses robj.lru.
+   */
   lru: number;
   /** The id of the last snapshot that wrote this entry (persist/snapshot.ts), 0 if none. */
   snap: number;

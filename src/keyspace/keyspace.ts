@@ -14,6 +14,7 @@ import type { Value } from './value.js';
 import { clock } from './clock.js';
 import { ScanIndex } from './scan-index.js';
 import type { Propagator } from '../propagate/propagate.js';
+import { lfuField, lfuMinutes, lfuTouch } from './lfu.js';
 
 export interface KeyspaceStats {
   hits: number;
@@ -78,6 +79,13 @@ export class Keyspace {
    */
   applyingMasterStream = false;
   lazyfreeExpire = false;
+  /**
+   * maxmemory-policy is allkeys-lfu or volatile-lfu: Entry.lru holds the LFU
+   * field (lfu.ts) instead of the LRU time, and every access bumps it.
+   */
+  lfu = false;
+  lfuLogFactor = 10;
+  lfuDecayTime = 1;
   readonly stats: KeyspaceStats = {
     hits: 0, misses: 0, expiredKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0, expireCycleCpuMs: 0, evictedKeys: 0,
   };
@@ -136,7 +144,10 @@ export class Keyspace {
       return undefined;
     }
     this.stats.hits++;
-    if (touch) e.lru = this.lruClock;
+    if (touch) {
+      if (this.lfu) this.touchLfu(e);
+      else e.lru = this.lruClock;
+    }
     return e.value;
   }
 
@@ -145,7 +156,8 @@ export class Keyspace {
     const e = db.keys.get(key);
     if (e === undefined) return undefined;
     if (db.expires.size !== 0 && this.expireIfNeeded(db, key)) return undefined;
-    e.lru = this.lruClock;
+    if (this.lfu) this.touchLfu(e);
+    else e.lru = this.lruClock;
     if (this.cow !== null) this.cow.beforeWrite(db, key);
     return e.value;
   }
@@ -164,6 +176,25 @@ export class Keyspace {
     return e;
   }
 
+  /**
+   * The lru field of an entry created now: the LRU clock, or under an LFU
+   * policy a fresh counter (createObject's LFU_INIT_VAL).
+   */
+  freshLru(): number {
+    return this.lfu ? lfuField(lfuMinutes(this.lruClock)) : this.lruClock;
+  }
+
+  /** An access to an entry found without lookupRead/lookupWrite (INCR's path): lookupKey's LRU/LFU update. */
+  touch(e: Entry): void {
+    if (this.lfu) this.touchLfu(e);
+    else e.lru = this.lruClock;
+  }
+
+  /** updateLFU: decay the counter to now, then maybe increment it. */
+  private touchLfu(e: Entry): void {
+    e.lru = lfuTouch(e.lru, lfuMinutes(this.lruClock), this.lfuDecayTime, this.lfuLogFactor, Math.random());
+  }
+
   /** Absolute expiry in ms, or -1 when the key has no TTL. The key must exist. */
   expireAt(db: Database, key: string): number {
     const t = db.expires.get(key);
@@ -176,7 +207,7 @@ export class Keyspace {
    * rdbLoad's dbAddRDBLoad: installs a loaded key without counting a change or
    * notifying anyone. False when the key already exists (a duplicate in the file).
    */
-  loadKey(db: Database, key: string, value: Value, expireAt: number, lru = this.lruClock): boolean {
+  loadKey(db: Database, key: string, value: Value, expireAt: number, lru = this.freshLru()): boolean {
     const n = db.keys.size;
     db.keys.set(key, { value, lru, snap: 0 });
     // One hash operation, not has() + set(): a duplicate is noticed after the fact and the load aborts.
@@ -198,14 +229,17 @@ export class Keyspace {
     if (this.cow !== null) this.cow.beforeWrite(db, key);
     const e = db.keys.get(key);
     if (e === undefined) {
-      db.keys.set(key, { value, lru: this.lruClock, snap: 0 });
+      db.keys.set(key, { value, lru: this.lfu ? this.freshLru() : this.lruClock, snap: 0 });
       const ix = this.scanIndexes[db.id];
       if (ix !== undefined) ix.add(key, db.keys);
       // dbAdd's "new" event comes before the command's own.
       if (this.onEvent !== null) this.onEvent('new', 'new', key, db.id);
     } else {
+      // setKey looked the key up for writing (an access), and under LFU the
+      // new value keeps the old counter (dbOverwrite).
       e.value = value;
-      e.lru = this.lruClock;
+      if (this.lfu) this.touchLfu(e);
+      else e.lru = this.lruClock;
     }
     if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
     this.dirty++;
@@ -408,15 +442,33 @@ export class Keyspace {
 
   /** Deletes an expired key and propagates its DEL (lazy and active expiry share this). */
   deleteExpired(db: Database, key: string): void {
+    this.stats.expiredKeys++;
+    this.deleteByServer(db, key, 'expired', this.lazyfreeExpire);
+  }
+
+  /**
+   * Deletes a key chosen by maxmemory (keyspace/eviction.ts): WATCH, tracking,
+   * blocked clients and a running snapshot see it as any deletion; the
+   * `evicted` event fires and replicas and the AOF get DEL (UNLINK with
+   * lazyfree-lazy-eviction). The key must exist.
+   */
+  evict(db: Database, key: string, unlink: boolean): void {
+    this.stats.evictedKeys++;
+    this.deleteByServer(db, key, 'evicted', unlink);
+  }
+
+  /**
+   * A deletion the server makes by itself (expiry, eviction). Not a change
+   * of the dataset's own (Redis counts neither in dirty): the DEL is what
+   * replicas and the AOF see.
+   */
+  private deleteByServer(db: Database, key: string, event: 'expired' | 'evicted', unlink: boolean): void {
     if (this.cow !== null) this.cow.beforeWrite(db, key);
     db.keys.delete(key);
     db.expires.delete(key);
-    this.stats.expiredKeys++;
-    // Not a change of the dataset's own (Redis does not count expirations in
-    // dirty): the DEL below is what replicas and the AOF see.
     if (this.onTouched !== null) this.onTouched(db, key, true);
     if (this.onReady !== null) this.onReady(db, key);
-    this.notify('expired', 'expired', key, db);
-    this.propagator.add(db.id, [this.lazyfreeExpire ? 'UNLINK' : 'DEL', key]);
+    this.notify(event, event, key, db);
+    this.propagator.add(db.id, [unlink ? 'UNLINK' : 'DEL', key]);
   }
 }

@@ -202,7 +202,8 @@ function memorySection(s: Server): string[] {
     'rss_overhead_bytes:0',
     `mem_fragmentation_ratio:${ratio(rss, used)}`,
     `mem_fragmentation_bytes:${rss - used}`,
-    'mem_not_counted_for_evict:0',
+    // Evictions whose memory the next major GC will return count here too (keyspace/eviction.ts).
+    `mem_not_counted_for_evict:${maxmemory !== 0 ? Math.round(s.evictor.notCounted()) : 0}`,
     'mem_replication_backlog:0',
     'mem_total_replication_buffers:0',
     'mem_clients_slaves:0',
@@ -270,6 +271,7 @@ function statsSection(s: Server): string[] {
   const ks = s.ks.stats;
   const m = s.cron.metrics;
   const tracking = trackingInfo(s);
+  const exceeded = s.evictor.exceededTimes();
   return [
     '# Stats',
     `total_connections_received:${st.numConnections}`,
@@ -293,8 +295,8 @@ function statsSection(s: Server): string[] {
     `expire_cycle_cpu_milliseconds:${Math.round(ks.expireCycleCpuMs)}`,
     `evicted_keys:${ks.evictedKeys}`,
     'evicted_clients:0',
-    'total_eviction_exceeded_time:0',
-    'current_eviction_exceeded_time:0',
+    `total_eviction_exceeded_time:${exceeded.total}`,
+    `current_eviction_exceeded_time:${exceeded.current}`,
     `keyspace_hits:${ks.hits}`,
     `keyspace_misses:${ks.misses}`,
     `pubsub_channels:${s.pubsub.channels.size}`,

@@ -73,7 +73,8 @@ export function loadRdb(buf: Buffer, ks: Keyspace, opts: LoadOptions): LoadResul
         res.keysExpired++;
         return;
       }
-      const lru = idleSecs === -1 ? ks.lruClock : ks.lruClock - idleSecs;
+      // Under an LFU policy the key starts with a fresh counter (the file's FREQ is not read yet).
+      const lru = ks.lfu || idleSecs === -1 ? ks.freshLru() : ks.lruClock - idleSecs;
       if (!ks.loadKey(db, key, value, exp, lru)) {
         if (!opts.allowDuplicates) throw new RdbError(`RDB has duplicated key '${key}' in DB ${db.id}`);
         // MERGE: the loaded value replaced the old one; its TTL is the file's.
