@@ -75,6 +75,7 @@ export class Cron {
       s.master.cron();
       s.replicaSide.cron();
     }
+    s.heapGuard.update();
     s.rdb.cron();
     s.aof.cron();
     s.failover.update();

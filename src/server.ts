@@ -41,6 +41,7 @@ import { MetricsEndpoint } from './observe/metrics/metrics-server.js';
 import { Cluster } from './cluster/cluster.js';
 import { Evictor, type MaxmemoryPolicy } from './keyspace/eviction.js';
 import { startupMemoryBytes } from './observe/info.js';
+import { HeapGuard, maxmemoryAboveHeapLimit } from './keyspace/heap-guard.js';
 
 export interface ServerStats {
   numCommands: number;
@@ -112,6 +113,8 @@ export class Server {
   evictor!: Evictor;
   /** maxmemory in bytes, cached: processCommand's one check per command when it is 0. */
   maxmemory = 0;
+  /** Refuses writes near the V8 heap limit, maxmemory or not (keyspace/heap-guard.ts). */
+  readonly heapGuard = new HeapGuard((level, msg) => this.log[level](msg));
   /** replica-ignore-maxmemory, cached. */
   replicaIgnoreMaxmemory = true;
   /** server.script_oom: memory was over the limit when the running EVAL/FCALL was processed. */
@@ -205,6 +208,8 @@ export class Server {
       const n = Number(v);
       this.maxmemory = n;
       ev.setMaxmemory(n);
+      const aboveHeap = maxmemoryAboveHeapLimit(n);
+      if (aboveHeap !== null) this.log.warning(aboveHeap);
       // updateMaxmemory: a CONFIG SET below the current usage warns and starts evicting at once.
       if (n !== 0 && this.cron !== undefined && this.cron.running) {
         const used = ev.logicalUsed(performance.now());

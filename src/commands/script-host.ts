@@ -15,6 +15,7 @@ import { SCRIPT_FLAG_ALLOW_OOM } from '../scripting/script-flags.js';
 import { SCRIPT_FLAG_ALLOW_CROSS_SLOT, SCRIPT_FLAG_EVAL_COMPAT_MODE, type Reply, type RespVersion, type ScriptHost, type ScriptLogLevel } from '../scripting/index.js';
 import { scriptClusterCheck, type ScriptSlotScope } from '../cluster/routing.js';
 import { keyHashSlot } from '../cluster/key-slot.js';
+import { HEAP_OOM } from '../keyspace/heap-guard.js';
 
 /** RESP value (as decoded from a reply) → the engine's Reply. */
 function toReply(v: RespValue): Reply {
@@ -178,6 +179,9 @@ export class ScriptCallHost implements ScriptHost {
     if (server.maxmemory !== 0 && server.scriptOom && !this.allowOom && !this.wrote && !c.isMaster && !ks.isReplica &&
         cmd.flags.has('denyoom')) {
       return { type: 'error', value: ERR.oom };
+    }
+    if (server.heapGuard.critical && !this.wrote && !c.isMaster && !ks.isReplica && cmd.flags.has('denyoom')) {
+      return { type: 'error', value: HEAP_OOM };
     }
     if (cmd.isWrite) this.wrote = true;
     // Last of scriptCall's checks: the key must be served here (and in the run's slot).

@@ -13,6 +13,7 @@ import type { Client } from '../net/client.js';
 import type { CommandSpec } from './command-spec.js';
 import type { BusyScript } from './async-reply.js';
 import { call, lastClockMark } from './call.js';
+import { HEAP_OOM } from '../keyspace/heap-guard.js';
 
 export function processCommand(c: Client, argv: string[]): void {
   const server = c.server;
@@ -41,6 +42,8 @@ export function processCommand(c: Client, argv: string[]): void {
   }
   // maxmemory: evict first, then refuse what may grow memory while still over the limit
   if (server.maxmemory !== 0 && rejectOnOom(c, cmd)) return;
+  // the heap limit: past it the process would abort (keyspace/heap-guard.ts)
+  if (server.heapGuard.critical && !c.isMaster && refusedNearHeapLimit(c, cmd)) return;
   // disk error: a failed BGSAVE with stop-writes-on-bgsave-error stops writes (and PING) on a master
   if (server.diskError && !server.ks.isReplica &&
       (cmd.isWrite || cmd.fullname === 'ping') && !c.isMaster) {
@@ -85,6 +88,22 @@ export function processCommand(c: Client, argv: string[]): void {
   }
 
   call(c, cmd, argv);
+}
+
+/**
+ * Near the heap limit, as maxmemory's noeviction: a denyoom command, or an
+ * EXEC whose queue holds one, gets -OOM. Scripts are refused at their first
+ * denyoom call (script-host.ts).
+ */
+function refusedNearHeapLimit(c: Client, cmd: CommandSpec): boolean {
+  if (cmd.fullname === 'exec') {
+    if (c.multi === null || !c.multi.queue.some((q) => q.cmd.flags.has('denyoom'))) return false;
+    abortExec(c, cmd, HEAP_OOM);
+    return true;
+  }
+  if (!cmd.flags.has('denyoom')) return false;
+  reject(c, cmd, HEAP_OOM);
+  return true;
 }
 
 /** The commands that run a script: server.script_oom is taken for them (scriptVerifyOOM reads it). */

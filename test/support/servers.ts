@@ -48,13 +48,14 @@ async function waitForPort(port: number, proc: ChildProcess, timeoutMs = 10000):
   }
 }
 
-export async function startServer(kind: ServerKind, args: string[] = [], opts: { configFile?: string } = {}): Promise<RunningServer> {
+/** configFile: passed first; nodeArgs: flags for node itself (reddish only), e.g. --max-old-space-size. */
+export async function startServer(kind: ServerKind, args: string[] = [], opts: { configFile?: string; nodeArgs?: string[] } = {}): Promise<RunningServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `${kind}-test-`));
   const base = [...(opts.configFile ? [opts.configFile] : []), '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
   const proc =
     kind === 'reddish'
-      ? spawn(process.execPath, [REDDISH_MAIN, ...base, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(process.execPath, [...(opts.nodeArgs ?? []), REDDISH_MAIN, ...base, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn('redis-server', [...base, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
