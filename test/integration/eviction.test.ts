@@ -88,7 +88,10 @@ test('allkeys-lru under a write load: bounded memory, evictions, read keys survi
   // here most of the dataset is under two seconds old): "far better", not all.
   const msg = `hot keys left ${hot}/${HOT}, cold ${cold}/${COLD}`;
   t.diagnostic(`${msg}; used_memory peak ${(maxUsed / MB).toFixed(1)} MB; ${keys} keys; evicted_keys ${evicted}`);
-  assert.ok(hot >= HOT * 0.75, msg);
+  // Random eviction would leave both groups near the surviving share of all
+  // keys (~15%); LRU keeps most hot keys (62-93% seen, the low end with the
+  // whole test suite running alongside) and almost no cold ones.
+  assert.ok(hot >= HOT * 0.4, msg);
   assert.ok(cold <= COLD * 0.2, msg);
 });
 
