@@ -12,6 +12,7 @@ import { Snapshot, runInBackground, type SnapshotOptions } from './snapshot.js';
 import { FileSink, SyncFileSink } from './file-sink.js';
 import { loadRdb, type LoadResult } from './rdb/rdb-loader.js';
 import type { LoadLimits } from './rdb/value-reader.js';
+import type { ObjectInfoOptions } from './rdb/value-writer.js';
 import { RdbError } from './rdb/rdb-error.js';
 import { functionsOf, libraryCodesOf, loadLibraries } from '../scripting/index.js';
 
@@ -85,6 +86,7 @@ export class RdbPersistence {
       compress: c.bool('rdbcompression'),
       checksum: c.bool('rdbchecksum'),
       listMaxListpackSize: c.num('list-max-listpack-size'),
+      objectInfo: objectInfoOf(s),
       aux: [
         ['redis-ver', '7.0.15'],
         ['redis-bits', 64],
@@ -312,4 +314,12 @@ function safeCwd(): string {
   } catch {
     return '(a directory that no longer exists)';
   }
+}
+
+/** rdbSaveKeyValuePair's savelru / savelfu: by maxmemory-policy's kind, whether maxmemory is set or not. */
+function objectInfoOf(s: Server): ObjectInfoOptions | null {
+  const policy = s.config.get('maxmemory-policy');
+  if (policy.endsWith('-lru')) return { lfu: false, lruClock: s.ks.lruClock, lfuDecayTime: s.ks.lfuDecayTime };
+  if (policy.endsWith('-lfu')) return { lfu: true, lruClock: s.ks.lruClock, lfuDecayTime: s.ks.lfuDecayTime };
+  return null;
 }

@@ -22,11 +22,12 @@ import { performance } from 'node:perf_hooks';
 import type { Keyspace, BeforeWriteListener } from '../keyspace/keyspace.js';
 import type { Database, Entry } from '../keyspace/database.js';
 import type { Value } from '../keyspace/value.js';
+import { lfuDecrAndReturn, lfuMinutes, lruIdleSeconds } from '../keyspace/lfu.js';
 import { RdbOutput } from './rdb/rdb-output.js';
 import { Crc64 } from './rdb/crc64.js';
 import { writeValue, writeValueType, type SaveOptions } from './rdb/value-writer.js';
 import {
-  RDB_VERSION, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_FUNCTION2, RDB_OPCODE_RESIZEDB,
+  RDB_VERSION, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_FREQ, RDB_OPCODE_FUNCTION2, RDB_OPCODE_IDLE, RDB_OPCODE_RESIZEDB,
   RDB_OPCODE_SELECTDB,
 } from './rdb/rdb-format.js';
 
@@ -40,7 +41,8 @@ export interface SnapshotFormat {
   /** The function libraries' code, before the databases (rdbSaveFunctions / rewriteFunctions). */
   libraries(out: RdbOutput, codes: readonly string[]): void;
   beginDb(out: RdbOutput, id: number, size: number, expiresSize: number): void;
-  record(out: RdbOutput, key: string, value: Value, expire: number | undefined): void;
+  /** `lru`: the entry's LRU/LFU field (Entry.lru). */
+  record(out: RdbOutput, key: string, value: Value, expire: number | undefined, lru: number): void;
   /** Writes the end; `crc` is the checksum of everything before (RDB's trailer). */
   trailer(out: RdbOutput, crc: Crc64): void;
   /** The output is checksummed (RDB); AOF text is not. */
@@ -82,11 +84,21 @@ interface DbWalk {
 const CHUNK = 64 * 1024;
 let nextId = 1;
 
-/** Writes one key's record: [EXPIRETIME_MS ms] type key value. */
-export function writeRecord(out: RdbOutput, key: string, value: Value, expire: number | undefined, opts: SaveOptions): void {
+/** Writes one key's record: [EXPIRETIME_MS ms] [IDLE secs | FREQ counter] type key value. */
+export function writeRecord(out: RdbOutput, key: string, value: Value, expire: number | undefined, opts: SaveOptions, lru = 0): void {
   if (expire !== undefined) {
     out.byte(RDB_OPCODE_EXPIRETIME_MS);
     out.millis(expire);
+  }
+  const info = opts.objectInfo;
+  if (info != null) {
+    if (info.lfu) {
+      out.byte(RDB_OPCODE_FREQ);
+      out.byte(lfuDecrAndReturn(lru, lfuMinutes(info.lruClock), info.lfuDecayTime));
+    } else {
+      out.byte(RDB_OPCODE_IDLE);
+      out.len(lruIdleSeconds(info.lruClock, lru));
+    }
   }
   writeValueType(out, value);
   out.string(key);
@@ -119,8 +131,8 @@ export function rdbFormat(opts: SnapshotOptions): SnapshotFormat {
       out.len(size);
       out.len(expiresSize);
     },
-    record(out, key, value, expire) {
-      writeRecord(out, key, value, expire, opts);
+    record(out, key, value, expire, lru) {
+      writeRecord(out, key, value, expire, opts, lru);
     },
     trailer(out, crc) {
       out.byte(RDB_OPCODE_EOF);
@@ -195,7 +207,7 @@ export class Snapshot implements BeforeWriteListener {
       w.captured.set(key, EMITTED);
     } else {
       const rec = new RdbOutput(this.opts.compress, 256);
-      this.format.record(rec, key, e.value, w.expires.get(key));
+      this.format.record(rec, key, e.value, w.expires.get(key), e.lru);
       const b = rec.take();
       this.cowBytes += b.length;
       w.captured.set(key, b);
@@ -238,7 +250,7 @@ export class Snapshot implements BeforeWriteListener {
         const [key, e] = r.value;
         const c = w.captured.size === 0 ? undefined : w.captured.get(key);
         if (c === undefined) {
-          this.format.record(out, key, e.value, w.expires.get(key));
+          this.format.record(out, key, e.value, w.expires.get(key), e.lru);
           e.snap = this.id;
           this.keysWritten++;
         } else if (c !== ABSENT && c !== EMITTED) {

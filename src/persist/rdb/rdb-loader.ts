@@ -9,6 +9,7 @@ import { RdbError } from './rdb-error.js';
 import { Crc64 } from './crc64.js';
 import { readValue, type LoadLimits } from './value-reader.js';
 import { RDB_VERSION } from './rdb-format.js';
+import { lfuField, lfuMinutes } from '../../keyspace/lfu.js';
 import { walkRdb } from './rdb-walk.js';
 
 export interface LoadOptions {
@@ -63,7 +64,7 @@ export function loadRdb(buf: Buffer, ks: Keyspace, opts: LoadOptions): LoadResul
       if (what === 'module-aux') throw new RdbError('The RDB file contains AUX module data I can\'t load: no matching module');
       throw new RdbError(`Unknown RDB encoding type ${type}`);
     },
-    entry(key, type, input, exp, idleSecs) {
+    entry(key, type, input, exp, idleSecs, freq) {
       const value = readValue(type, input, opts.limits);
       if (value === null) {
         res.emptySkipped++;
@@ -73,8 +74,11 @@ export function loadRdb(buf: Buffer, ks: Keyspace, opts: LoadOptions): LoadResul
         res.keysExpired++;
         return;
       }
-      // Under an LFU policy the key starts with a fresh counter (the file's FREQ is not read yet).
-      const lru = ks.lfu || idleSecs === -1 ? ks.freshLru() : ks.lruClock - idleSecs;
+      // objectSetLRUOrLFU: under an LFU policy the file's counter (a new key's without one),
+      // otherwise the file's idle time; the other kind of hint is ignored.
+      let lru: number;
+      if (ks.lfu) lru = freq === -1 ? ks.freshLru() : lfuField(lfuMinutes(ks.lruClock), freq);
+      else lru = idleSecs === -1 ? ks.lruClock : ks.lruClock - idleSecs;
       if (!ks.loadKey(db, key, value, exp, lru)) {
         if (!opts.allowDuplicates) throw new RdbError(`RDB has duplicated key '${key}' in DB ${db.id}`);
         // MERGE: the loaded value replaced the old one; its TTL is the file's.

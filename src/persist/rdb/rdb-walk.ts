@@ -23,8 +23,8 @@ export interface RdbVisitor {
   functionLibrary(code: string): void;
   /** What it cannot read at all: module data, an unknown type byte ('function-pre-ga' is no longer reported: those are read). */
   unsupported(what: 'module-aux' | 'function-pre-ga' | 'unknown-type', type: number, offset: number): never;
-  /** A key: the visitor reads its value from `inp` (readValue). expireMs / idleSecs are -1 when absent. */
-  entry(key: string, type: number, inp: RdbInput, expireMs: number, idleSecs: number): void;
+  /** A key: the visitor reads its value from `inp` (readValue). expireMs / idleSecs / freq are -1 when absent. */
+  entry(key: string, type: number, inp: RdbInput, expireMs: number, idleSecs: number, freq: number): void;
 }
 
 /** Walks from the byte after the header to EOF; returns the input, positioned after the EOF opcode. */
@@ -32,6 +32,7 @@ export function walkRdb(buf: Buffer, v: RdbVisitor): RdbInput {
   const inp = new RdbInput(buf, 9);
   let expire = -1;
   let idle = -1;
+  let freq = -1;
   for (;;) {
     const type = inp.byte();
     switch (type) {
@@ -44,7 +45,7 @@ export function walkRdb(buf: Buffer, v: RdbVisitor): RdbInput {
         expire = inp.millis();
         continue;
       case RDB_OPCODE_FREQ:
-        inp.byte(); // LFU counter: Reddish keeps no LFU state yet
+        freq = inp.byte();
         continue;
       case RDB_OPCODE_IDLE:
         idle = inp.len();
@@ -76,9 +77,11 @@ export function walkRdb(buf: Buffer, v: RdbVisitor): RdbInput {
     const key = inp.string();
     const exp = expire;
     const idleSecs = idle;
+    const keyFreq = freq;
     expire = -1;
     idle = -1;
-    v.entry(key, type, inp, exp, idleSecs);
+    freq = -1;
+    v.entry(key, type, inp, exp, idleSecs, keyFreq);
   }
 }
 

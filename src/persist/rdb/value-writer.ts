@@ -24,6 +24,19 @@ import { writeStream } from './stream-codec.js';
 export interface SaveOptions {
   /** list-max-listpack-size: how the list is cut into quicklist nodes. */
   listMaxListpackSize: number;
+  /**
+   * Under an LRU or LFU maxmemory-policy, each key's idle time or access
+   * counter goes before it (rdbSaveKeyValuePair's IDLE / FREQ opcodes), so a
+   * restart or a replica keeps the eviction order. Absent otherwise.
+   */
+  objectInfo?: ObjectInfoOptions | null;
+}
+
+export interface ObjectInfoOptions {
+  lfu: boolean;
+  /** The LRU clock (seconds) the idle times and the decay are taken against. */
+  lruClock: number;
+  lfuDecayTime: number;
 }
 
 /** Writes the type byte of `v` (rdbSaveObjectType). */
