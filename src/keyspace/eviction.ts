@@ -115,6 +115,7 @@ export class MemoryGauge {
       obs.observe({ entryTypes: ['gc'] });
       this.observer = obs;
     } else if (!on && this.observer !== null) {
+      setFlagsFromString('--heap-growing-percent=0'); // V8's default: its own growing factor
       this.observer.disconnect();
       this.observer = null;
       this.freedSinceGc = 0;
