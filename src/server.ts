@@ -249,6 +249,9 @@ export class Server {
     log.notice(this.config.file ? 'Configuration loaded' : 'Warning: no config file specified, using the default config. In order to specify a config file use reddish-server /path/to/redis.conf');
     const clusterMode = this.sentinel === null && this.config.bool('cluster-enabled');
     log.notice(`Running mode=${this.sentinel ? 'sentinel' : clusterMode ? 'cluster' : 'standalone'}, port=${this.port}.`);
+    if (this.maxmemory > 0 && this.maxmemory < 1024 * 1024) {
+      log.warning(`WARNING: You specified a maxmemory value that is less than 1MB (current value is ${this.maxmemory} bytes). Are you sure this is what you really want?`);
+    }
     if (this.port !== 0) await this.listen();
     // clusterInit: nodes.conf and the bus port, before the dataset is loaded.
     if (clusterMode) this.cluster = await Cluster.start(this);
