@@ -90,6 +90,11 @@ export function processCommand(c: Client, argv: string[]): void {
   call(c, cmd, argv);
 }
 
+/** The open transaction queued a command that may grow memory (mstate.cmd_flags & CMD_DENYOOM). */
+function queueHoldsDenyoom(c: Client): boolean {
+  return c.multi !== null && c.multi.queue.some((q) => q.cmd.flags.has('denyoom'));
+}
+
 /**
  * Near the heap limit, as maxmemory's noeviction: a denyoom command, or an
  * EXEC whose queue holds one, gets -OOM. Scripts are refused at their first
@@ -97,7 +102,7 @@ export function processCommand(c: Client, argv: string[]): void {
  */
 function refusedNearHeapLimit(c: Client, cmd: CommandSpec): boolean {
   if (cmd.fullname === 'exec') {
-    if (c.multi === null || !c.multi.queue.some((q) => q.cmd.flags.has('denyoom'))) return false;
+    if (!queueHoldsDenyoom(c)) return false;
     abortExec(c, cmd, HEAP_OOM);
     return true;
   }
@@ -126,7 +131,7 @@ function rejectOnOom(c: Client, cmd: CommandSpec): boolean {
   if (!outOfMemory || c.isMaster) return false;
   let refuse = cmd.flags.has('denyoom');
   if (name === 'exec') {
-    if (c.multi !== null && c.multi.queue.some((q) => q.cmd.flags.has('denyoom'))) refuse = true;
+    if (queueHoldsDenyoom(c)) refuse = true;
   } else if (c.multi !== null && name !== 'discard' && name !== 'quit' && name !== 'reset') {
     refuse = true;
   }
