@@ -121,7 +121,9 @@ export class Cluster {
     const cport = clusterPort !== 0 ? clusterPort : port + CLUSTER_PORT_INCR;
     try {
       await c.bus.listen(cport);
-    } catch {
+    } catch (e) {
+      // The cause first, as Redis logs it (a port already in use, most often).
+      log.warning(`Warning: Could not create server TCP listening socket *:${cport}: ${(e as Error).message}`);
       throw new ClusterStartError(`Failed listening on port ${cport} (cluster), aborting.`);
     }
     c.applyAnnouncedAddress();
