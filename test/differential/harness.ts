@@ -8,6 +8,7 @@
  * the command and both replies, escaped so control bytes are visible.
  */
 import { startServer, redisAvailable, type RunningServer, type ServerKind } from '../support/servers.js';
+import { startAll } from '../support/start-all.js';
 import { RawClient } from '../support/raw-client.js';
 
 export interface Divergence {
@@ -33,7 +34,7 @@ export interface Pair {
  */
 export async function startPair(extraArgs: string[] = [], opts: { second?: ServerKind } = {}): Promise<Pair> {
   if (!redisAvailable()) throw new Error('redis-server is not installed (apt-get install redis-server): differential tests need it');
-  const [redis, reddish] = await Promise.all([startServer('redis', extraArgs), startServer(opts.second ?? 'reddish', extraArgs)]);
+  const [redis, reddish] = await startAll([startServer('redis', extraArgs), startServer(opts.second ?? 'reddish', extraArgs)], (s) => s.stop());
   const [redisClient, reddishClient] = await Promise.all([RawClient.connect(redis.port), RawClient.connect(reddish.port)]);
   return {
     redis, reddish, redisClient, reddishClient,

@@ -16,6 +16,7 @@
  *  - cluster down: -CLUSTERDOWN The cluster is down.
  */
 import { test, before, after } from 'node:test';
+import { startAll } from '../support/start-all.js';
 import assert from 'node:assert/strict';
 import { redisAvailable } from '../support/servers.js';
 import { RawClient } from '../support/raw-client.js';
@@ -28,7 +29,7 @@ const KINDS: Kind[] = ['redis', 'reddish'];
 
 before(async () => {
   if (!redisAvailable()) throw new Error('redis-server is not installed: cluster blocking tests compare with it');
-  const [redis, reddish] = await Promise.all([startShape('redis', 3, [0]), startShape('reddish', 3, [0])]);
+  const [redis, reddish] = await startAll([startShape('redis', 3, [0]), startShape('reddish', 3, [0])], (s) => s.cluster.stop());
   sides.redis = redis;
   sides.reddish = reddish;
 });

@@ -15,6 +15,7 @@
  *    cluster-allow-reads-when-down the write variant.
  */
 import { test, before, after } from 'node:test';
+import { startAll } from '../support/start-all.js';
 import assert from 'node:assert/strict';
 import { redisAvailable } from '../support/servers.js';
 import { RawClient } from '../support/raw-client.js';
@@ -25,7 +26,7 @@ const sides: Partial<Record<'redis' | 'reddish', ShapedCluster>> = {};
 
 before(async () => {
   if (!redisAvailable()) throw new Error('redis-server is not installed: cluster script tests compare with it');
-  const [redis, reddish] = await Promise.all([startShape('redis', 3, [0]), startShape('reddish', 3, [0])]);
+  const [redis, reddish] = await startAll([startShape('redis', 3, [0]), startShape('reddish', 3, [0])], (s) => s.cluster.stop());
   sides.redis = redis;
   sides.reddish = reddish;
 });

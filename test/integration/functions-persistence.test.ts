@@ -7,6 +7,7 @@
  * between the two servers.
  */
 import { test } from 'node:test';
+import { startAll } from '../support/start-all.js';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -177,7 +178,7 @@ for (const masterKind of ['reddish', 'redis'] as const) {
 }
 
 test('FUNCTION DUMP of redis-server restores into Reddish and the reverse', { skip: skipRedis }, async () => {
-  const [redis, reddish] = await Promise.all([startServer('redis'), startServer('reddish')]);
+  const [redis, reddish] = await startAll([startServer('redis'), startServer('reddish')], (s) => s.stop());
   const [rc, dc] = await Promise.all([RawClient.connect(redis.port), RawClient.connect(reddish.port)]);
   try {
     const want = await seed(rc);
