@@ -421,6 +421,8 @@ function lpEntrySize(s: string): number {
 /** VALUE_SIZES.hash: objectComputeSize for a hash (robj included). */
 export function hashMemoryUsage(v: Value, samples: number): number {
   const h = v as RedisHash;
+  const packed = h.packedListpack();
+  if (packed !== null) return 16 + jemallocSize(packed.length);
   if (h.isListpack()) {
     let bytes = 7; // header + end byte
     for (const [f, val] of h.map) bytes += lpEntrySize(f) + lpEntrySize(val);

@@ -718,6 +718,18 @@ function lpEntrySize(s: string): number {
  */
 export function listMemoryUsage(v: Value, samples: number): number {
   const l = v as List;
+  // A list still as loaded has its nodes: sizeof(quicklistNode) + each listpack.
+  const nodes = l.packedNodes()?.map((lp) => 40 + jemallocSize(lp.length)) ?? layOutNodes(l);
+  let asize = 16 + 40; // robj + sizeof(quicklist)
+  const sampled = Math.min(Math.max(samples, 1), nodes.length);
+  let eleSize = 0;
+  for (let k = 0; k < sampled; k++) eleSize += nodes[k];
+  if (sampled > 0) asize += (eleSize / sampled) * nodes.length;
+  return Math.floor(asize);
+}
+
+/** The sizes of the quicklist nodes pushes would have filled, head to tail. */
+function layOutNodes(l: List): number[] {
   const n = l.length;
   const fromTail = l.headPushes > l.tailPushes;
   const nodes: number[] = [];
@@ -735,12 +747,7 @@ export function listMemoryUsage(v: Value, samples: number): number {
   }
   if (nodeCount > 0) nodes.push(40 + jemallocSize(nodeSz));
   if (fromTail) nodes.reverse();
-  let asize = 16 + 40; // robj + sizeof(quicklist)
-  const sampled = Math.min(Math.max(samples, 1), nodes.length);
-  let eleSize = 0;
-  for (let k = 0; k < sampled; k++) eleSize += nodes[k];
-  if (sampled > 0) asize += (eleSize / sampled) * nodes.length;
-  return Math.floor(asize);
+  return nodes;
 }
 
 export const LIST_COMMANDS: CommandDef[] = [

@@ -21,9 +21,15 @@
  * private to this hash: a field present for a whole HSCAN iteration is
  * returned at least once, fields added during it are not chased, and the
  * iteration always ends.
+ *
+ * A listpack hash loaded from an RDB file stays packed (its listpack bytes as
+ * a latin1 string) until something reads its fields: a key that is only
+ * kept and saved again costs no Map and no field strings, and is written
+ * back byte for byte, as Redis writes its own listpacks.
  */
 import type { TypedValue } from '../keyspace/value.js';
 import { ScanIndex } from '../keyspace/scan-index.js';
+import { unpackListpack } from './packed-listpack.js';
 
 /** The two thresholds, read from the config by the caller. */
 export interface HashLimits {
@@ -42,16 +48,46 @@ function nextPow2(n: number): number {
 
 export class RedisHash implements TypedValue {
   readonly kind = 'hash' as const;
-  /** field -> value, in listpack order while listpack-encoded. */
-  readonly map = new Map<string, string>();
+  private fields: Map<string, string> | null = new Map();
+  /** The listpack as loaded, until the first access decodes it into `fields`. */
+  private packed: string | null = null;
+  private packedSize = 0;
   private lp = true;
   /** Emulated dict bucket count once hashtable-encoded (MEMORY USAGE). */
   private slots = 0;
   /** HSCAN cursor / random-pick index, built on first use. */
   private ix: ScanIndex | null = null;
 
+  /** A listpack hash kept packed: `bytes` holds `size` fields and values, none repeated. */
+  static packed(bytes: string, size: number): RedisHash {
+    const h = new RedisHash();
+    h.fields = null;
+    h.packed = bytes;
+    h.packedSize = size;
+    return h;
+  }
+
+  /** field -> value, in listpack order while listpack-encoded. */
+  get map(): Map<string, string> {
+    return this.fields ?? this.unpack();
+  }
+
+  private unpack(): Map<string, string> {
+    const m = new Map<string, string>();
+    const items = unpackListpack(this.packed!);
+    for (let i = 0; i < items.length; i += 2) m.set(items[i], items[i + 1]);
+    this.fields = m;
+    this.packed = null;
+    return m;
+  }
+
+  /** The listpack bytes while the hash is still as loaded (the RDB writer saves them as they are), else null. */
+  packedListpack(): string | null {
+    return this.packed;
+  }
+
   get size(): number {
-    return this.map.size;
+    return this.fields === null ? this.packedSize : this.fields.size;
   }
 
   encoding(): 'listpack' | 'hashtable' {
@@ -122,6 +158,7 @@ export class RedisHash implements TypedValue {
 
   /** A deep copy (COPY): same encoding, same order, no shared index. */
   dup(): RedisHash {
+    if (this.packed !== null) return RedisHash.packed(this.packed, this.packedSize);
     const h = new RedisHash();
     for (const [f, v] of this.map) h.map.set(f, v);
     h.lp = this.lp;

@@ -7,12 +7,19 @@
  * No server imports: the commands (commands/lists.ts) do the keyspace work.
  */
 import type { TypedValue } from '../keyspace/value.js';
+import { unpackListpack } from './packed-listpack.js';
 
 const MIN_CAP = 8;
 
 export class List implements TypedValue {
   readonly kind = 'list' as const;
-  private buf: Array<string | undefined>;
+  private ring: Array<string | undefined> | null;
+  /**
+   * The quicklist nodes' listpacks as loaded from an RDB file (latin1
+   * strings), until the first access decodes them into `ring`; the writer
+   * saves them back as they are, as Redis writes its own nodes.
+   */
+  private packed: string[] | null = null;
   private mask: number;
   private head = 0;
   private len = 0;
@@ -24,7 +31,7 @@ export class List implements TypedValue {
     let cap = MIN_CAP;
     const n = elements ? elements.length : 0;
     while (cap < n) cap *= 2;
-    this.buf = new Array<string | undefined>(cap);
+    this.ring = new Array<string | undefined>(cap);
     this.mask = cap - 1;
     if (elements) {
       for (let i = 0; i < n; i++) this.buf[i] = elements[i];
@@ -47,6 +54,40 @@ export class List implements TypedValue {
     return l;
   }
 
+  /** A list kept packed: `nodes` are the listpacks of its quicklist nodes, `n` elements in all. */
+  static packed(nodes: string[], n: number): List {
+    const l = new List();
+    let cap = MIN_CAP;
+    while (cap < n) cap *= 2;
+    l.ring = null;
+    l.packed = nodes;
+    l.mask = cap - 1; // what unpack() gives the ring, so mask is right before and after
+    l.len = n;
+    return l;
+  }
+
+  private get buf(): Array<string | undefined> {
+    return this.ring ?? this.unpack();
+  }
+
+  private set buf(b: Array<string | undefined>) {
+    this.ring = b;
+  }
+
+  private unpack(): Array<string | undefined> {
+    const ring = new Array<string | undefined>(this.mask + 1);
+    let n = 0;
+    for (const node of this.packed!) for (const e of unpackListpack(node)) ring[n++] = e;
+    this.ring = ring;
+    this.packed = null;
+    return ring;
+  }
+
+  /** The quicklist nodes' listpacks while the list is still as loaded (the RDB writer saves them as they are), else null. */
+  packedNodes(): readonly string[] | null {
+    return this.packed;
+  }
+
   get length(): number {
     return this.len;
   }
@@ -56,6 +97,12 @@ export class List implements TypedValue {
   }
 
   dup(): List {
+    if (this.packed !== null) {
+      const p = List.packed(this.packed, this.len);
+      p.headPushes = this.headPushes;
+      p.tailPushes = this.tailPushes;
+      return p;
+    }
     const d = new List(this.toArray());
     d.headPushes = this.headPushes;
     d.tailPushes = this.tailPushes;

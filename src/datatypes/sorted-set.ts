@@ -17,6 +17,7 @@
  */
 import type { TypedValue } from '../keyspace/value.js';
 import { Skiplist, ZNode, type LexRange, type ScoreRange, lexLteMax, lexGteMin, valueLteMax } from './skiplist.js';
+import { unpackListpack } from './packed-listpack.js';
 
 export { ZNode, type ScoreRange, type LexRange, type LexBound } from './skiplist.js';
 
@@ -50,10 +51,24 @@ function lpScore(score: number): number {
   return score === 0 ? 0 : score; // -0 is stored as the integer 0
 }
 
+/** A listpack's score text as a number; d2string spells infinity "inf", which Number() does not read. */
+export function listpackScoreValue(s: string): number {
+  if (s === 'inf' || s === '+inf') return Infinity;
+  if (s === '-inf') return -Infinity;
+  return Number(s);
+}
+
 export class SortedSet implements TypedValue {
   readonly kind = 'zset' as const;
-  readonly dict = new Map<string, ZNode>();
-  readonly zsl = new Skiplist();
+  private byMember: Map<string, ZNode> | null = new Map();
+  private list: Skiplist | null = new Skiplist();
+  /**
+   * The listpack as loaded from an RDB file (a latin1 string), until the
+   * first access builds `byMember` and `list` from it; the writer saves it
+   * back as it is, as Redis writes its own listpacks.
+   */
+  private packed: string | null = null;
+  private packedLength = 0;
   /** The score zsetAdd computed, for ZADD INCR's reply (valid after a non-NOP add). */
   newScore = 0;
   private seq = 0;
@@ -62,6 +77,39 @@ export class SortedSet implements TypedValue {
   private scanSeqs: number[] | null = null;
 
   constructor(public listpack = true) {}
+
+  /** A listpack set kept packed: `bytes` holds `length` distinct members, each followed by a score that reads as a number. */
+  static packed(bytes: string, length: number): SortedSet {
+    const z = new SortedSet(true);
+    z.byMember = null;
+    z.list = null;
+    z.packed = bytes;
+    z.packedLength = length;
+    return z;
+  }
+
+  /** member → node, for O(1) score lookups. */
+  get dict(): Map<string, ZNode> {
+    return this.byMember ?? this.unpack().dict;
+  }
+
+  get zsl(): Skiplist {
+    return this.list ?? this.unpack().zsl;
+  }
+
+  private unpack(): this {
+    const items = unpackListpack(this.packed!);
+    this.byMember = new Map();
+    this.list = new Skiplist();
+    this.packed = null;
+    for (let i = 0; i < items.length; i += 2) this.insertNew(listpackScoreValue(items[i + 1]), items[i]);
+    return this;
+  }
+
+  /** The listpack bytes while the set is still as loaded (the RDB writer saves them as they are), else null. */
+  packedListpack(): string | null {
+    return this.packed;
+  }
 
   /** The encoding a new set gets for its first member (zaddGenericCommand). */
   static create(limits: ZsetLimits, firstMemberLength: number): SortedSet {
@@ -73,7 +121,7 @@ export class SortedSet implements TypedValue {
   }
 
   get length(): number {
-    return this.dict.size;
+    return this.byMember === null ? this.packedLength : this.byMember.size;
   }
 
   score(member: string): number | undefined {
@@ -250,6 +298,7 @@ export class SortedSet implements TypedValue {
 
   /** A deep copy with the same encoding. */
   dup(): SortedSet {
+    if (this.packed !== null) return SortedSet.packed(this.packed, this.packedLength);
     const z = new SortedSet(this.listpack);
     for (let n = this.zsl.tail; n !== null; n = n.backward) z.insertNew(n.score, n.member);
     return z;

@@ -67,6 +67,8 @@ function memberAsInt(m: string): bigint | null {
 export function zsetMemoryUsage(v: Value, samples: number): number {
   const z = v as SortedSet;
   const robj = 16;
+  const packed = z.packedListpack();
+  if (packed !== null) return robj + jemalloc(packed.length);
   if (z.listpack) {
     let bytes = 7; // header (6) + end byte
     for (let n = z.zsl.first; n !== null; n = n.next[0]) {

@@ -12,6 +12,7 @@
  */
 import { RdbError } from './rdb-error.js';
 import { bytesToString } from '../../util/latin1.js';
+import { setListpackDecoder } from '../../datatypes/packed-listpack.js';
 
 const HDR_SIZE = 6;
 const EOF_BYTE = 0xff;
@@ -210,79 +211,212 @@ export function listpackDecode(input: Uint8Array): string[] {
  * costs no Buffer views or intermediate arrays.
  */
 export function listpackDecodeInto(buf: Buffer, start: number, n: number, out: string[], at: number): number {
+  const end = checkHeader(buf, start, n);
+  let count = 0;
+  let p = start + HDR_SIZE;
+  while (p < end) {
+    const size = entrySize(buf, p, end);
+    const b = buf[p];
+    let value: string;
+    if (b < 0x80) value = String(b);
+    else if (b < 0xc0) value = bytesToString(buf, p + 1, size - 1);
+    else if (b < 0xe0) {
+      const u = ((b & 0x1f) << 8) | buf[p + 1];
+      value = String(u >= 4096 ? u - 8192 : u);
+    } else if (b < 0xf0) value = bytesToString(buf, p + 2, size - 2);
+    else if (b === 0xf0) value = bytesToString(buf, p + 5, size - 5);
+    else if (b === 0xf1) value = String(((buf[p + 1] | (buf[p + 2] << 8)) << 16) >> 16);
+    else if (b === 0xf2) value = String(((buf[p + 1] | (buf[p + 2] << 8) | (buf[p + 3] << 16)) << 8) >> 8);
+    else if (b === 0xf3) value = String(buf[p + 1] | (buf[p + 2] << 8) | (buf[p + 3] << 16) | (buf[p + 4] << 24));
+    else value = buf.readBigInt64LE(p + 1).toString();
+    out[at + count++] = value;
+    p += size + checkBacklen(buf, p, size, end);
+  }
+  checkCount(buf, start, count);
+  return count;
+}
+
+/** Validates the header and terminator of the listpack at buf[start, start + n); returns the terminator's offset. */
+function checkHeader(buf: Buffer, start: number, n: number): number {
   if (n < HDR_SIZE + 1) throw new RdbError('listpack: shorter than its header');
   if (u32le(buf, start) !== n) throw new RdbError('listpack: header total bytes does not match the blob length');
   const end = start + n - 1; // entries must finish before the terminator
   if (buf[end] !== EOF_BYTE) throw new RdbError('listpack: missing terminator');
-  let count = 0;
-  let p = start + HDR_SIZE;
-  while (p < end) {
-    const b = buf[p];
-    let size: number; // encoding + data
-    let value: string;
-    if (b < 0x80) {
-      size = 1;
-      value = String(b);
-    } else if (b < 0xc0) {
-      size = 1 + (b & 0x3f);
-      if (p + size > end) overrun();
-      value = bytesToString(buf, p + 1, size - 1);
-    } else if (b < 0xe0) {
-      size = 2;
-      if (p + 2 > end) overrun();
-      const u = ((b & 0x1f) << 8) | buf[p + 1];
-      value = String(u >= 4096 ? u - 8192 : u);
-    } else if (b < 0xf0) {
-      if (p + 2 > end) overrun();
-      size = 2 + (((b & 0x0f) << 8) | buf[p + 1]);
-      if (p + size > end) overrun();
-      value = bytesToString(buf, p + 2, size - 2);
-    } else if (b === 0xf0) {
-      if (p + 5 > end) overrun();
-      size = 5 + u32le(buf, p + 1);
-      if (p + size > end) overrun();
-      value = bytesToString(buf, p + 5, size - 5);
-    } else if (b === 0xf1) {
-      size = 3;
-      if (p + 3 > end) overrun();
-      value = String(((buf[p + 1] | (buf[p + 2] << 8)) << 16) >> 16);
-    } else if (b === 0xf2) {
-      size = 4;
-      if (p + 4 > end) overrun();
-      value = String(((buf[p + 1] | (buf[p + 2] << 8) | (buf[p + 3] << 16)) << 8) >> 8);
-    } else if (b === 0xf3) {
-      size = 5;
-      if (p + 5 > end) overrun();
-      value = String(buf[p + 1] | (buf[p + 2] << 8) | (buf[p + 3] << 16) | (buf[p + 4] << 24));
-    } else if (b === 0xf4) {
-      size = 9;
-      if (p + 9 > end) overrun();
-      value = buf.readBigInt64LE(p + 1).toString();
-    } else if (b === EOF_BYTE) {
-      throw new RdbError('listpack: terminator before the end of the blob');
-    } else {
-      throw new RdbError(`listpack: invalid entry encoding 0x${b.toString(16)}`);
-    }
-    const bl = backlenSize(size);
-    if (p + size + bl > end) overrun();
-    // Read the backlen right to left, as lpDecodeBacklen does, and compare.
-    let q = p + size + bl - 1;
-    let got = 0;
-    let mul = 1;
-    for (;;) {
-      const c = buf[q];
-      got += (c & 127) * mul;
-      if (!(c & 128)) break;
-      mul *= 128;
-      if (--q < p + size) break;
-    }
-    if (q !== p + size || got !== size) throw new RdbError('listpack: entry backlen does not match its size');
-    out[at + count++] = value;
-    p += size + bl;
-  }
+  return end;
+}
+
+function checkCount(buf: Buffer, start: number, count: number): void {
   const numele = buf[start + 4] | (buf[start + 5] << 8);
   if (numele !== NUMELE_UNKNOWN && numele !== count) throw new RdbError('listpack: header element count does not match the entries');
-  return count;
+}
+
+/** The encoding + data size of the entry at p, which must end before `end`; throws on a bad encoding. */
+function entrySize(buf: Buffer, p: number, end: number): number {
+  const b = buf[p];
+  let size: number;
+  if (b < 0x80) size = 1;
+  else if (b < 0xc0) size = 1 + (b & 0x3f);
+  else if (b < 0xe0) size = 2;
+  else if (b < 0xf0) {
+    if (p + 2 > end) overrun();
+    size = 2 + (((b & 0x0f) << 8) | buf[p + 1]);
+  } else if (b === 0xf0) {
+    if (p + 5 > end) overrun();
+    size = 5 + u32le(buf, p + 1);
+  } else if (b === 0xf1) size = 3;
+  else if (b === 0xf2) size = 4;
+  else if (b === 0xf3) size = 5;
+  else if (b === 0xf4) size = 9;
+  else if (b === EOF_BYTE) throw new RdbError('listpack: terminator before the end of the blob');
+  else throw new RdbError(`listpack: invalid entry encoding 0x${b.toString(16)}`);
+  if (p + size > end) overrun();
+  return size;
+}
+
+/** Checks the backlen after the entry at p (read right to left, as lpDecodeBacklen does); returns its length. */
+function checkBacklen(buf: Buffer, p: number, size: number, end: number): number {
+  const bl = backlenSize(size);
+  if (p + size + bl > end) overrun();
+  let q = p + size + bl - 1;
+  let got = 0;
+  let mul = 1;
+  for (;;) {
+    const c = buf[q];
+    got += (c & 127) * mul;
+    if (!(c & 128)) break;
+    mul *= 128;
+    if (--q < p + size) break;
+  }
+  if (q !== p + size || got !== size) throw new RdbError('listpack: entry backlen does not match its size');
+  return bl;
+}
+
+/** Hashes of the keys seen by one listpackScan (reused; grown as needed). */
+let keyHashes = new Int32Array(64);
+
+/**
+ * Validates the listpack at buf[start, start + n) exactly as
+ * listpackDecodeInto does (same errors), without making a string, and
+ * returns its entry count, or -1 when the entries cannot be kept packed
+ * without a full decode. With `pairs`, the even entries are keys (hash
+ * fields, sorted-set members) and -1 also means "maybe duplicated": two keys
+ * with equal hashes, or a string key spelled like an integer (lpAppend would
+ * have stored it as one, so only a foreign writer makes those, and only a
+ * decode compares them with integer keys). With `scores`, an odd entry
+ * stored as a string must read as a decimal number or inf, or it is -1: the
+ * decode then gives the precise error. The loader decodes eagerly on -1.
+ */
+export function listpackScan(buf: Buffer, start: number, n: number, pairs: boolean, scores: boolean): number {
+  const end = checkHeader(buf, start, n);
+  let count = 0;
+  let p = start + HDR_SIZE;
+  let unsure = false;
+  while (p < end) {
+    const size = entrySize(buf, p, end);
+    if (pairs && !unsure) {
+      if ((count & 1) === 0) {
+        const h = keyHash(buf, p, size);
+        if (h === null) unsure = true;
+        else {
+          const k = count >> 1;
+          if (k >= keyHashes.length) {
+            const next = new Int32Array(keyHashes.length * 2);
+            next.set(keyHashes);
+            keyHashes = next;
+          }
+          // Small listpacks are the common case: a linear probe beats a table.
+          for (let i = 0; i < k; i++) {
+            if (keyHashes[i] === h) {
+              unsure = true;
+              break;
+            }
+          }
+          keyHashes[k] = h;
+        }
+      } else if (scores) {
+        const data = stringData(buf, p, size);
+        if (data !== null && !isDecimal(buf, data[0], data[1])) unsure = true;
+      }
+    }
+    p += size + checkBacklen(buf, p, size, end);
+    count++;
+  }
+  checkCount(buf, start, count);
+  return unsure ? -1 : count;
+}
+
+/** The data of a string entry: [from, to) in buf; null for an integer entry. */
+function stringData(buf: Buffer, p: number, size: number): [number, number] | null {
+  const b = buf[p];
+  if (b >= 0x80 && b < 0xc0) return [p + 1, p + size];
+  if (b >= 0xe0 && b < 0xf0) return [p + 2, p + size];
+  if (b === 0xf0) return [p + 5, p + size];
+  return null;
+}
+
+/**
+ * A 32-bit hash of an entry's value: FNV-1a of a string's bytes, a mix of an
+ * integer's value (so every integer encoding of one value hashes alike);
+ * null for a string that reads as an integer.
+ */
+function keyHash(buf: Buffer, p: number, size: number): number | null {
+  const s = stringData(buf, p, size);
+  if (s === null) {
+    const b = buf[p];
+    let lo: number;
+    let hi = 0;
+    if (b < 0x80) lo = b;
+    else if (b < 0xe0) {
+      const u = ((b & 0x1f) << 8) | buf[p + 1];
+      lo = u >= 4096 ? u - 8192 : u;
+    } else if (b === 0xf1) lo = ((buf[p + 1] | (buf[p + 2] << 8)) << 16) >> 16;
+    else if (b === 0xf2) lo = ((buf[p + 1] | (buf[p + 2] << 8) | (buf[p + 3] << 16)) << 8) >> 8;
+    else if (b === 0xf3) lo = buf[p + 1] | (buf[p + 2] << 8) | (buf[p + 3] << 16) | (buf[p + 4] << 24);
+    else {
+      lo = buf.readInt32LE(p + 1);
+      hi = buf.readInt32LE(p + 5);
+    }
+    if (hi === 0 && lo < 0) hi = -1; // sign-extend, so a small negative int64 matches its int32 spelling
+    return Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1) | 1; // odd: never equal to an empty string's hash
+  }
+  const [from, to] = s;
+  const c0 = from < to ? buf[from] : 0;
+  if (to - from <= 20 && ((c0 >= 0x30 && c0 <= 0x39) || c0 === 0x2d)) {
+    let digits = true;
+    for (let i = from + 1; i < to; i++) {
+      const c = buf[i];
+      if (c < 0x30 || c > 0x39) {
+        digits = false;
+        break;
+      }
+    }
+    if (digits) return null;
+  }
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  return h & ~1; // even: integers hash odd
+}
+
+/** Do buf[from, to) read as a decimal ([-+]digits[.digits][e[-+]digits]) or inf/-inf/+inf? */
+function isDecimal(buf: Buffer, from: number, to: number): boolean {
+  let i = from;
+  if (i < to && (buf[i] === 0x2d || buf[i] === 0x2b)) i++;
+  if (to - i === 3 && buf[i] === 0x69 && buf[i + 1] === 0x6e && buf[i + 2] === 0x66) return true; // inf
+  let digits = 0;
+  while (i < to && buf[i] >= 0x30 && buf[i] <= 0x39) (i++, digits++);
+  if (i < to && buf[i] === 0x2e) {
+    i++;
+    while (i < to && buf[i] >= 0x30 && buf[i] <= 0x39) (i++, digits++);
+  }
+  if (digits === 0) return false;
+  if (i < to && (buf[i] === 0x65 || buf[i] === 0x45)) {
+    i++;
+    if (i < to && (buf[i] === 0x2d || buf[i] === 0x2b)) i++;
+    let e = 0;
+    while (i < to && buf[i] >= 0x30 && buf[i] <= 0x39) (i++, e++);
+    if (e === 0) return false;
+  }
+  return i === to;
 }
 
 function overrun(): never {
@@ -296,3 +430,17 @@ function u32le(buf: Buffer, at: number): number {
 function asBuffer(buf: Uint8Array): Buffer {
   return Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
 }
+
+/** Grown as needed: where a packed listpack's bytes are put back for decoding. */
+let unpackBuf = Buffer.allocUnsafe(4096);
+
+/** The entries of a listpack kept as a latin1 string by the loader (listpackScan checked it then). */
+function decodePacked(bytes: string): string[] {
+  const n = bytes.length;
+  if (n > unpackBuf.length) unpackBuf = Buffer.allocUnsafe(Math.max(n, unpackBuf.length * 2));
+  unpackBuf.latin1Write(bytes, 0, n);
+  const out: string[] = [];
+  listpackDecodeInto(unpackBuf, 0, n, out, 0);
+  return out;
+}
+setListpackDecoder(decodePacked);

@@ -9,10 +9,10 @@ import type { Value } from '../../keyspace/value.js';
 import { List } from '../../datatypes/list.js';
 import { SetValue } from '../../datatypes/set.js';
 import { RedisHash } from '../../datatypes/hash.js';
-import { SortedSet } from '../../datatypes/sorted-set.js';
+import { SortedSet, listpackScoreValue } from '../../datatypes/sorted-set.js';
 import { RdbInput } from './rdb-input.js';
 import { RdbError } from './rdb-error.js';
-import { listpackDecode, listpackDecodeInto } from './listpack.js';
+import { listpackDecode, listpackDecodeInto, listpackScan } from './listpack.js';
 import { ziplistDecode } from './ziplist.js';
 import { intsetDecode } from './intset.js';
 import { zipmapDecode } from './zipmap.js';
@@ -70,7 +70,10 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
     }
     case RDB_TYPE_LIST_QUICKLIST_2: {
       const nodes = inp.len();
-      // Decoded straight into the array the List adopts: no per-node arrays or Buffers.
+      // While every node is a listpack, the list keeps them packed (empty ones
+      // dropped, as quicklist loading does); a plain node turns the rest of
+      // the load into decoding straight into the array the List adopts.
+      let packed: string[] | null = [];
       const items: string[] = [];
       let n = 0;
       for (let i = 0; i < nodes; i++) {
@@ -79,10 +82,25 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
           throw new RdbError(`Quicklist integrity check failed: unknown node container ${container}`);
         }
         inp.region();
-        if (container === QUICKLIST_NODE_CONTAINER_PLAIN) items[n++] = bytesToString(inp.regionBuf, inp.regionStart, inp.regionLen);
-        else n += listpackDecodeInto(inp.regionBuf, inp.regionStart, inp.regionLen, items, n);
+        const buf = inp.regionBuf;
+        const start = inp.regionStart;
+        const len = inp.regionLen;
+        if (packed !== null && container === QUICKLIST_NODE_CONTAINER_PACKED) {
+          const count = listpackScan(buf, start, len, false, false);
+          if (count > 0) packed.push(buf.latin1Slice(start, start + len));
+          n += count;
+          continue;
+        }
+        if (packed !== null) {
+          n = 0;
+          for (const node of packed) for (const e of listpackDecode(Buffer.from(node, 'latin1'))) items[n++] = e;
+          packed = null;
+        }
+        if (container === QUICKLIST_NODE_CONTAINER_PLAIN) items[n++] = bytesToString(buf, start, len);
+        else n += listpackDecodeInto(buf, start, len, items, n);
       }
-      return n === 0 ? null : List.adopt(items, n);
+      if (n === 0) return null;
+      return packed !== null ? List.packed(packed, n) : List.adopt(items, n);
     }
     case RDB_TYPE_SET: {
       const n = inp.len();
@@ -110,6 +128,14 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
     }
     case RDB_TYPE_HASH_LISTPACK: {
       inp.region();
+      const buf = inp.regionBuf;
+      const start = inp.regionStart;
+      const len = inp.regionLen;
+      // Kept packed when its fields are known distinct and it stays a listpack.
+      const count = listpackScan(buf, start, len, true, false);
+      if (count > 0 && count % 2 === 0 && count / 2 <= limits.hashMaxEntries) {
+        return RedisHash.packed(buf.latin1Slice(start, start + len), count / 2);
+      }
       const n = listpackDecodeInto(inp.regionBuf, inp.regionStart, inp.regionLen, scratch, 0);
       if (n % 2 !== 0) throw new RdbError('Hash listpack integrity check failed: odd number of entries');
       if (n === 0) return null;
@@ -148,6 +174,14 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
       let n: number;
       if (type === RDB_TYPE_ZSET_LISTPACK) {
         inp.region();
+        const buf = inp.regionBuf;
+        const start = inp.regionStart;
+        const len = inp.regionLen;
+        // Kept packed when its members are known distinct, its scores read as numbers, and it stays a listpack.
+        const count = listpackScan(buf, start, len, true, true);
+        if (count > 0 && count % 2 === 0 && count / 2 <= limits.zsetMaxEntries) {
+          return SortedSet.packed(buf.latin1Slice(start, start + len), count / 2);
+        }
         items = scratch;
         n = listpackDecodeInto(inp.regionBuf, inp.regionStart, inp.regionLen, items, 0);
       } else {
@@ -158,7 +192,7 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
       if (n === 0) return null;
       const z = new SortedSet(true);
       for (let i = 0; i < n; i += 2) {
-        const score = Number(scoreText(items[i + 1]));
+        const score = listpackScoreValue(items[i + 1]);
         if (Number.isNaN(score)) throw new RdbError(`Zset listpack integrity check failed: bad score "${items[i + 1]}"`);
         if (z.dict.has(items[i])) throw new RdbError('Zset listpack integrity check failed: duplicate member');
         z.insertUnchecked(score, items[i]);
@@ -177,13 +211,6 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
     default:
       throw new RdbError(`Unknown RDB encoding type ${type}`);
   }
-}
-
-/** d2string's spellings of infinity, which Number() does not read. */
-function scoreText(s: string): string {
-  if (s === 'inf' || s === '+inf') return 'Infinity';
-  if (s === '-inf') return '-Infinity';
-  return s;
 }
 
 function listOf(items: string[]): List | null {

@@ -98,6 +98,15 @@ const LP_EMPTY = 7;
  * positive fill the count below it and the bytes within the safety limit.
  */
 function writeList(out: RdbOutput, l: List, fill: number): void {
+  const packed = l.packedNodes();
+  if (packed !== null) {
+    out.len(packed.length);
+    for (const node of packed) {
+      out.len(QUICKLIST_NODE_CONTAINER_PACKED);
+      out.string(node);
+    }
+    return;
+  }
   const items = l.toArray();
   const nodes: Array<[number, number]> = [];
   let start = 0;
@@ -140,6 +149,8 @@ function writeSet(out: RdbOutput, s: SetValue): void {
 const pairs: string[] = [];
 
 function writeHash(out: RdbOutput, h: RedisHash): void {
+  const packed = h.packedListpack();
+  if (packed !== null) return out.string(packed);
   if (h.isListpack()) {
     const items = pairs;
     let n = 0;
@@ -162,6 +173,8 @@ export function listpackScore(score: number): string {
 }
 
 function writeZset(out: RdbOutput, z: SortedSet): void {
+  const packed = z.packedListpack();
+  if (packed !== null) return out.string(packed);
   if (z.listpack) {
     const items = pairs;
     let i = 0;
