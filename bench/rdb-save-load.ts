@@ -172,6 +172,8 @@ interface Result {
   fileMb: number;
   loadLogSec: number[];
   loadPongMs: number[];
+  /** used_memory of the last server that loaded the dump, once DBSIZE answered. */
+  loadedMemoryMb: number;
 }
 
 async function measure(side: Side): Promise<Result> {
@@ -235,6 +237,7 @@ async function measure(side: Side): Promise<Result> {
     fileMb,
     loadLogSec: [],
     loadPongMs: [],
+    loadedMemoryMb: NaN,
   };
 }
 
@@ -258,6 +261,8 @@ async function loadOnce(side: Side, r: Result): Promise<void> {
   r.loadLogSec.push(loadLogSec);
   const size = Number(await c2.call('DBSIZE'));
   if (size !== KEYS) throw new Error(`${side.kind} loaded ${size} keys, expected ${KEYS}`);
+  const mem = await info(c2, 'memory');
+  r.loadedMemoryMb = Number(mem.get('used_memory')) / 2 ** 20;
   c2.close();
   side.srv = s2;
 }
@@ -310,6 +315,7 @@ async function main(): Promise<void> {
     const b = res.get('reddish')!;
     const rows: Array<[string, number, number, number]> = [
       ['used_memory (MB)', a.usedMemoryMb, b.usedMemoryMb, 0],
+      ['used_memory after a load (MB)', a.loadedMemoryMb, b.loadedMemoryMb, 0],
       ['RSS before saving (MB)', a.rssBeforeMb, b.rssBeforeMb, 0],
       ['SAVE (ms)', a.saveMs, b.saveMs, 0],
       ['BGSAVE, no load (ms)', a.bgsaveIdleMs, b.bgsaveIdleMs, 0],

@@ -273,10 +273,22 @@ function populate(ctx: CommandContext): void {
     const key = `${prefix}:${j}`;
     if (ctx.ks.lookupWrite(ctx.db, key) !== undefined) continue;
     let val = `value:${j}`;
-    if (size > 0) val = size <= val.length ? val.slice(0, size) : val + '\0'.repeat(size - val.length);
+    // Padding by concatenation would leave a rope (a cons string and its two
+    // halves, twice the memory); the value is written out flat, as Redis's is.
+    if (size > 0) val = size <= val.length ? val.slice(0, size) : padded(val, size);
     ctx.ks.set(ctx.db, key, val);
   }
   ctx.reply.ok();
+}
+
+let padBuf = Buffer.alloc(64);
+
+/** `s` followed by NULs up to `size` bytes, as one flat string. */
+function padded(s: string, size: number): string {
+  if (padBuf.length < size) padBuf = Buffer.alloc(size);
+  padBuf.fill(0, 0, size);
+  padBuf.latin1Write(s, 0);
+  return padBuf.latin1Slice(0, size);
 }
 
 /** allowProtectedAction(server.enable_debug_cmd, c) */
