@@ -72,6 +72,7 @@ export class List implements TypedValue {
 
   private set buf(b: Array<string | undefined>) {
     this.ring = b;
+    this.packed = null; // clear() replaces the ring of a list that may never have been read
   }
 
   private unpack(): Array<string | undefined> {

@@ -130,6 +130,7 @@ export class SortedSet implements TypedValue {
   }
 
   convertToSkiplist(): void {
+    if (this.packed !== null) this.unpack(); // the packed bytes are a listpack's: they go first
     this.listpack = false;
   }
 

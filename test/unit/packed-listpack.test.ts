@@ -187,3 +187,20 @@ test('a loaded quicklist keeps its nodes packed, drops empty ones, and reads as 
   assert.deepEqual(l.toArray(), ['first', 'x', '1', 'y', '-5', 'z'.repeat(100)]);
   assert.deepEqual(copy.toArray(), ['x', '1', 'y', '-5', 'z'.repeat(100)]);
 });
+
+test('changing a packed value without reading it first drops the packed bytes', () => {
+  const l = load(RDB_TYPE_LIST_QUICKLIST_2, (o) => {
+    o.len(1);
+    o.len(QUICKLIST_NODE_CONTAINER_PACKED);
+    o.bytes(listpackEncode(['a', 'b']));
+  }) as List;
+  l.clear();
+  assert.equal(l.packedNodes(), null);
+  assert.equal(l.length, 0);
+  const z = load(RDB_TYPE_ZSET_LISTPACK, (o) => o.bytes(listpackEncode(['m', '1', 'n', '2.5']))) as SortedSet;
+  z.convertToSkiplist();
+  assert.equal(z.packedListpack(), null);
+  assert.equal(z.encoding(), 'skiplist');
+  const again = readValue(valueType(z), new RdbInput(save(z)), DEFAULT_LIMITS) as SortedSet;
+  assert.deepEqual([...again.entries()].map((n) => [n.member, n.score]), [['m', 1], ['n', 2.5]]);
+});
