@@ -3,6 +3,7 @@
  * scripts that compare reddish-server with redis-server side by side.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface BenchResult {
   rows: Map<string, number>;
@@ -48,6 +49,14 @@ export function implsFromEnv<T extends 'redis' | 'reddish'>(both: T[]): T[] {
   throw new Error(`IMPL must be redis, reddish or both, not ${v}`);
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc (clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 export function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -59,9 +68,19 @@ export function fmt(n: number): string {
   return Number.isFinite(n) ? n.toFixed(0) : '-';
 }
 
-export function table(title: string, rows: Array<[string, number, number]>): string {
-  const head = ['test', 'redis rps', 'reddish rps', 'ratio'];
-  const body = rows.map(([t, a, b]) => [t, fmt(a), fmt(b), Number.isFinite(a) && Number.isFinite(b) && a > 0 ? (b / a).toFixed(2) : '-']);
+/**
+ * Rows of (test, redis, reddish) with their ratio reddish/redis. For a cost
+ * (`cost`: CPU per request), figures get 2 decimals and the ratio is
+ * redis/reddish, so that above 1 means Reddish is better in both tables.
+ */
+export function table(title: string, rows: Array<[string, number, number]>, cost?: { unit: string }): string {
+  const head = cost ? ['test', `redis ${cost.unit}`, `reddish ${cost.unit}`, 'ratio'] : ['test', 'redis rps', 'reddish rps', 'ratio'];
+  const show = (x: number): string => (cost && Number.isFinite(x) ? x.toFixed(2) : fmt(x));
+  const ratio = (a: number, b: number): string => {
+    if (!Number.isFinite(a) || !Number.isFinite(b) || a <= 0 || b <= 0) return '-';
+    return (cost ? a / b : b / a).toFixed(2);
+  };
+  const body = rows.map(([t, a, b]) => [t, show(a), show(b), ratio(a, b)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
   return [`\n${title}`, line(head), w.map((x) => '-'.repeat(x)).join('  '), ...body.map(line)].join('\n');

@@ -40,6 +40,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startServer, type RunningServer, type ServerKind } from '../test/support/servers.js';
 import { PipeClient, info, str, int, show, ReplyError, type Reply } from '../test/support/dataset.js';
+import { cpuMs } from './redis-benchmark-run.js';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const KEYS = Math.max(1000, Number(process.env.BENCH_KEYS ?? 1_000_000));
@@ -107,14 +108,6 @@ async function stop(s: RunningServer): Promise<void> {
 }
 
 /** VmRSS of a process in MB (0 when it is gone). */
-/** CPU time (user + system) a process has used, in ms, from /proc (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  // Fields after the command name, which is in parentheses and may hold spaces.
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
-
 function rssMb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
