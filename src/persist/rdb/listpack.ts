@@ -291,8 +291,13 @@ function checkBacklen(buf: Buffer, p: number, size: number, end: number): number
   return bl;
 }
 
-/** Hashes of the keys seen by one listpackScan (reused; grown as needed). */
-let keyHashes = new Int32Array(64);
+/**
+ * Keys listpackScan proves distinct by a linear probe, at most: past that a
+ * listpack is decoded (hash-max-listpack-entries and zset-max-listpack-entries
+ * default to 128, and the probe is quadratic).
+ */
+const MAX_PROBED_KEYS = 256;
+const keyHashes = new Int32Array(MAX_PROBED_KEYS);
 
 /**
  * Validates the listpack at buf[start, start + n) exactly as
@@ -315,15 +320,11 @@ export function listpackScan(buf: Buffer, start: number, n: number, pairs: boole
     const size = entrySize(buf, p, end);
     if (pairs && !unsure) {
       if ((count & 1) === 0) {
-        const h = keyHash(buf, p, size);
+        const k = count >> 1;
+        // Null: more keys than are probed, or a key only a decode can compare.
+        const h = k < MAX_PROBED_KEYS ? keyHash(buf, p, size) : null;
         if (h === null) unsure = true;
         else {
-          const k = count >> 1;
-          if (k >= keyHashes.length) {
-            const next = new Int32Array(keyHashes.length * 2);
-            next.set(keyHashes);
-            keyHashes = next;
-          }
           // Small listpacks are the common case: a linear probe beats a table.
           for (let i = 0; i < k; i++) {
             if (keyHashes[i] === h) {
