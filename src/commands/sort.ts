@@ -25,6 +25,8 @@ export const SORT_TYPES = {
   newList: null as ((elements: string[]) => TypedValue) | null,
   /** A hash field's value, or null (the `key->field` patterns of BY and GET). */
   hashField: null as ((v: TypedValue, field: string) => string | null) | null,
+  /** zsetConvert(OBJ_ENCODING_SKIPLIST): SORT converts a sorted set it reads, whatever the options. */
+  zsetToSkiplist: null as ((v: TypedValue) => void) | null,
 };
 
 interface SortInput {
@@ -173,9 +175,12 @@ function sortGeneric(ctx: CommandContext, readonly: boolean): void {
     }
   }
 
-  const input = sortInput(ctx.ks.lookupRead(ctx.db, argv[1]));
+  const value = ctx.ks.lookupRead(ctx.db, argv[1]);
+  const input = sortInput(value);
   if (input === null) return ctx.reply.error(ERR.wrongType);
   const { kind, elements } = input;
+  // sortCommandGeneric's "destructively convert encoded sorted sets" (OBJECT ENCODING shows it).
+  if (kind === 'zset' && SORT_TYPES.zsetToSkiplist !== null) SORT_TYPES.zsetToSkiplist(value as TypedValue);
 
   // A set has no order of its own: with nothing to sort by, STORE would write
   // an arbitrary order, so the result is sorted as strings instead.

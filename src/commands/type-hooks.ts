@@ -12,6 +12,7 @@ import { setDigest, setMemoryUsage, setElements } from './sets.js';
 import { zsetDigest, zsetMemoryUsage, zsetElements } from './sorted-sets/index.js';
 import { listDigest, listMemoryUsage, listElements, newList } from './lists.js';
 import { streamDigest, streamMemoryUsage } from './stream-info.js';
+import type { SortedSet } from '../datatypes/sorted-set.js';
 
 let installed = false;
 
@@ -33,4 +34,5 @@ export function installTypeHooks(): void {
   SORT_TYPES.newList = newList;
   SORT_TYPES.elements.set('set', setElements);
   SORT_TYPES.elements.set('zset', zsetElements);
+  SORT_TYPES.zsetToSkiplist = (v) => (v as SortedSet).convertToSkiplist();
 }

@@ -165,6 +165,12 @@ const SCRIPTS: Record<string, string[][]> = {
     ['SORT', 'nope', 'LIMIT', '1.5', '2'], ['SORT', 'nope', 'LIMIT', '0', '9223372036854775808'], ['SORT', 's', 'DESC', 'FOO'], ['SORT'], ['SORT_RO'],
     ['SET', 'dst', 'x'], ['SORT', 's', 'STORE', 'dst'], ['GET', 'dst'], ['SORT', 'nope', 'STORE', 's'], ['EXISTS', 's'],
   ],
+  'SORT converts a listpack sorted set to a skiplist, even when it fails': [
+    ['ZADD', 'z1', '1', '30', '2', '10'], ['SORT', 'z1'], ['OBJECT', 'ENCODING', 'z1'],
+    ['ZADD', 'z2', '1', 'a', '2', 'b'], ['SORT', 'z2'], ['OBJECT', 'ENCODING', 'z2'],
+    ['ZADD', 'z3', '1', 'a'], ['SORT_RO', 'z3', 'BY', 'nosort'], ['OBJECT', 'ENCODING', 'z3'], ['SORT', 'z3', 'FOO'], ['OBJECT', 'ENCODING', 'z3'],
+    ['ZADD', 'z4', '1', 'a'], ['SORT', 'z4', 'FOO'], ['OBJECT', 'ENCODING', 'z4'],
+  ],
 };
 
 test('generic key commands match Redis 7.0 byte for byte (RESP2 and RESP3)', async () => {
