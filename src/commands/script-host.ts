@@ -43,8 +43,7 @@ function toReply(v: RespValue): Reply {
  * string — read straight from the bytes: the general decoder's BigInt and
  * line copies cost more than the command. Null for anything else.
  */
-function quickReply(b: Buffer): Reply | null {
-  const n = b.length;
+function quickReply(b: Buffer, n: number): Reply | null {
   if (n < 4 || b[n - 2] !== 13 || b[n - 1] !== 10) return null;
   const kind = b[0];
   if (kind === 0x3a) {
@@ -208,11 +207,11 @@ export class ScriptCallHost implements ScriptHost {
       c.argv = savedArgv;
       c.cmd = savedCmd;
     }
-    const bytes = capture.detach();
-    const quick = quickReply(bytes);
-    const d = quick === null ? decode(bytes, 0) : undefined;
-    capture.reuse(); // the decoded reply holds strings, not the bytes
+    // The common replies are read in place; others are decoded from a detached view.
+    const quick = quickReply(capture.pending, capture.length);
     if (quick !== null) return quick;
+    const d = decode(capture.detach(), 0);
+    capture.reuse(); // the decoded reply holds strings, not the bytes
     return d === undefined ? { type: 'nullbulk' } : toReply(d.value);
   }
 }

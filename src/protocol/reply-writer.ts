@@ -102,6 +102,11 @@ export class ReplyWriter implements ReplySink {
     return this.pos;
   }
 
+  /** The buffer whose first `length` bytes are pending; valid until the next write. */
+  get pending(): Buffer {
+    return this.buf;
+  }
+
   /** Drops whatever was written after `mark` (CLIENT REPLY OFF/SKIP). */
   truncate(mark: number): void {
     if (mark < this.pos) this.pos = mark;

@@ -3,7 +3,7 @@
  * every cached script as a compiled function, with its shebang flags.
  * KEYS and ARGV are globals set before each run, as in Redis.
  */
-import { lua, lauxlib, toString, lua51Message, luaKey, setGlobalStringArray, type LuaKey } from './vm.js';
+import { lua, lauxlib, toString, lua51Message, luaKey, setGlobalStringArray, forgetPushedStrings, type LuaKey } from './vm.js';
 import { sha1hex } from './redis-lib.js';
 import { ScriptVm, type RunResult } from './script-vm.js';
 import { parseEvalShebang } from './script-flags.js';
@@ -75,6 +75,7 @@ class FengariScriptEngine implements ScriptEngine {
   private setGlobals(keys: string[], args: string[]): void {
     let g = this.globalKeys;
     if (g === null || g.vm !== this.vm) g = this.globalKeys = { vm: this.vm, keys: luaKey(this.vm.L, 'KEYS'), argv: luaKey(this.vm.L, 'ARGV') };
+    forgetPushedStrings();
     setGlobalStringArray(this.vm.L, g.keys, keys);
     setGlobalStringArray(this.vm.L, g.argv, args);
   }

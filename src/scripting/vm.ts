@@ -136,13 +136,38 @@ export function luaKey(L: LuaState, s: string): LuaKey {
   return new TValueClass(LUA_TLNGSTR, luaS_bless(L, latin1Bytes(s)));
 }
 
+/*
+ * The bytes of the KEYS and ARGV strings of the current run, and the JS
+ * strings they were made from: a script passing KEYS[1] to redis.call gets
+ * the caller's own string back (no new string, and its hash already known
+ * to the keyspace's Map). A Lua string's bytes never change, so identity is
+ * enough. Only the first few are remembered: the search must stay cheap.
+ */
+const REMEMBERED = 8;
+const pushedBytes: Array<Uint8Array | null> = new Array<Uint8Array | null>(REMEMBERED).fill(null);
+const pushedStrings: string[] = new Array<string>(REMEMBERED).fill('');
+let pushedCount = 0;
+
+/** Forgets the previous run's KEYS and ARGV (called before they are set again). */
+export function forgetPushedStrings(): void {
+  for (let i = 0; i < pushedCount; i++) pushedBytes[i] = null;
+  pushedCount = 0;
+}
+
 /** _G[key] = { values... }, raw (no __newindex: the globals are protected). */
 export function setGlobalStringArray(L: LuaState, key: LuaKey, values: readonly string[]): void {
   // The registry's LUA_RIDX_GLOBALS slot holds the globals table (lua_pushglobaltable).
   const registry = (L as unknown as { l_G: { l_registry: TValue } }).l_G.l_registry.value as object;
   const globals = ltable.luaH_getint(registry, lua.LUA_RIDX_GLOBALS).value as object;
   const t = ltable.luaH_new(L);
-  for (let i = 0; i < values.length; i++) ltable.luaH_setint(t, i + 1, new TValueClass(LUA_TLNGSTR, luaS_bless(L, latin1Bytes(values[i]))));
+  for (let i = 0; i < values.length; i++) {
+    const u = latin1Bytes(values[i]);
+    if (pushedCount < REMEMBERED) {
+      pushedBytes[pushedCount] = u;
+      pushedStrings[pushedCount++] = values[i];
+    }
+    ltable.luaH_setint(t, i + 1, new TValueClass(LUA_TLNGSTR, luaS_bless(L, u)));
+  }
   ltable.luaH_setfrom(L, globals, key, new TValueClass(lua.LUA_TTABLE, t));
 }
 
@@ -150,6 +175,7 @@ export function setGlobalStringArray(L: LuaState, key: LuaKey, values: readonly 
 export function toString(L: LuaState, idx: number): string | null {
   const u = lua.lua_tolstring(L, idx);
   if (u === null) return null;
+  for (let i = 0; i < pushedCount; i++) if (pushedBytes[i] === u) return pushedStrings[i];
   // Short strings: one fromCharCode call beats wrapping the bytes in a Buffer.
   if (u.length <= 64) return String.fromCharCode.apply(null, u as unknown as number[]);
   return Buffer.from(u.buffer, u.byteOffset, u.length).toString('latin1');
