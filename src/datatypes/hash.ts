@@ -48,23 +48,26 @@ function nextPow2(n: number): number {
 
 export class RedisHash implements TypedValue {
   readonly kind = 'hash' as const;
-  private fields: Map<string, string> | null = new Map();
+  private fields: Map<string, string> | null;
   /** The listpack as loaded, until the first access decodes it into `fields`. */
-  private packed: string | null = null;
-  private packedSize = 0;
+  private packed: string | null;
+  private packedSize: number;
   private lp = true;
   /** Emulated dict bucket count once hashtable-encoded (MEMORY USAGE). */
   private slots = 0;
   /** HSCAN cursor / random-pick index, built on first use. */
   private ix: ScanIndex | null = null;
 
+  /** An empty hash; for a packed one, see RedisHash.packed. */
+  constructor(packed: string | null = null, packedSize = 0) {
+    this.fields = packed === null ? new Map() : null;
+    this.packed = packed;
+    this.packedSize = packedSize;
+  }
+
   /** A listpack hash kept packed: `bytes` holds `size` fields and values, none repeated. */
   static packed(bytes: string, size: number): RedisHash {
-    const h = new RedisHash();
-    h.fields = null;
-    h.packed = bytes;
-    h.packedSize = size;
-    return h;
+    return new RedisHash(bytes, size);
   }
 
   /** field -> value, in listpack order while listpack-encoded. */

@@ -60,15 +60,15 @@ export function listpackScoreValue(s: string): number {
 
 export class SortedSet implements TypedValue {
   readonly kind = 'zset' as const;
-  private byMember: Map<string, ZNode> | null = new Map();
-  private list: Skiplist | null = new Skiplist();
+  private byMember: Map<string, ZNode> | null;
+  private list: Skiplist | null;
   /**
    * The listpack as loaded from an RDB file (a latin1 string), until the
    * first access builds `byMember` and `list` from it; the writer saves it
    * back as it is, as Redis writes its own listpacks.
    */
-  private packed: string | null = null;
-  private packedLength = 0;
+  private packed: string | null;
+  private packedLength: number;
   /** The score zsetAdd computed, for ZADD INCR's reply (valid after a non-NOP add). */
   newScore = 0;
   private seq = 0;
@@ -76,16 +76,17 @@ export class SortedSet implements TypedValue {
   private scanMembers: string[] | null = null;
   private scanSeqs: number[] | null = null;
 
-  constructor(public listpack = true) {}
+  /** An empty set; for a packed one, see SortedSet.packed. */
+  constructor(public listpack = true, packed: string | null = null, packedLength = 0) {
+    this.byMember = packed === null ? new Map() : null;
+    this.list = packed === null ? new Skiplist() : null;
+    this.packed = packed;
+    this.packedLength = packedLength;
+  }
 
   /** A listpack set kept packed: `bytes` holds `length` distinct members, each followed by a score that reads as a number. */
   static packed(bytes: string, length: number): SortedSet {
-    const z = new SortedSet(true);
-    z.byMember = null;
-    z.list = null;
-    z.packed = bytes;
-    z.packedLength = length;
-    return z;
+    return new SortedSet(true, bytes, length);
   }
 
   /** member → node, for O(1) score lookups. */
