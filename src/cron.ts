@@ -1,6 +1,7 @@
 /**
  * serverCron's periodic jobs, run `hz` times a second: the cached clock and
- * LRU clock, Redis's adaptive active-expire cycle, idle-client timeouts.
+ * LRU clock, Redis's adaptive active-expire cycle, idle-client timeouts, and
+ * packing idle listpack values again (keyspace/idle-repack.ts).
  *
  * Active expiry (expire.c activeExpireCycle, slow mode): each run walks every
  * db's expires from where the last run stopped, 20 keys per round (scaled by
@@ -10,6 +11,7 @@
 import type { Server } from './server.js';
 import type { Database } from './keyspace/database.js';
 import { clock } from './keyspace/clock.js';
+import { IdleRepack } from './keyspace/idle-repack.js';
 
 export class Cron {
   private timer: NodeJS.Timeout | null = null;
@@ -24,10 +26,13 @@ export class Cron {
     netOutput: new InstantMetric(),
   };
   private lastMetricsAt = 0;
+  /** Packs idle listpack hashes and sorted sets again (keyspace/idle-repack.ts). */
+  private readonly idleRepack: IdleRepack;
   /** used_memory_peak, sampled here and by INFO. */
   memoryPeak = 0;
 
   constructor(private readonly server: Server) {
+    this.idleRepack = new IdleRepack(server.ks);
     server.config.watch('hz', () => {
       if (this.timer) {
         this.stop();
@@ -76,6 +81,7 @@ export class Cron {
       s.replicaSide.cron();
     }
     s.heapGuard.update();
+    this.idleRepack.step();
     s.rdb.cron();
     s.aof.cron();
     s.failover.update();

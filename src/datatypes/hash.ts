@@ -29,7 +29,7 @@
  */
 import type { TypedValue } from '../keyspace/value.js';
 import { ScanIndex } from '../keyspace/scan-index.js';
-import { unpackListpack } from './packed-listpack.js';
+import { packListpack, unpackListpack } from './packed-listpack.js';
 
 /** The two thresholds, read from the config by the caller. */
 export interface HashLimits {
@@ -84,9 +84,27 @@ export class RedisHash implements TypedValue {
     return m;
   }
 
-  /** The listpack bytes while the hash is still as loaded (the RDB writer saves them as they are), else null. */
+  /** The listpack bytes while the hash is packed (the RDB writer saves them as they are), else null. */
   packedListpack(): string | null {
     return this.packed;
+  }
+
+  repack(): boolean {
+    const m = this.fields;
+    // A hashtable keeps its dict order and slots; an HSCAN or random-pick index refers to the Map.
+    if (m === null || !this.lp || this.ix !== null || m.size === 0) return false;
+    const items: string[] = new Array<string>(m.size * 2);
+    let n = 0;
+    for (const [f, v] of m) {
+      items[n++] = f;
+      items[n++] = v;
+    }
+    const bytes = packListpack(items, n);
+    if (bytes === null) return false;
+    this.packed = bytes;
+    this.packedSize = m.size;
+    this.fields = null;
+    return true;
   }
 
   get size(): number {

@@ -17,7 +17,8 @@
  */
 import type { TypedValue } from '../keyspace/value.js';
 import { Skiplist, ZNode, type LexRange, type ScoreRange, lexLteMax, lexGteMin, valueLteMax } from './skiplist.js';
-import { unpackListpack } from './packed-listpack.js';
+import { packListpack, unpackListpack } from './packed-listpack.js';
+import { formatG17 } from '../util/numbers.js';
 
 export { ZNode, type ScoreRange, type LexRange, type LexBound } from './skiplist.js';
 
@@ -49,6 +50,11 @@ export function listpackKeepsAsInteger(score: number): boolean {
 
 function lpScore(score: number): number {
   return score === 0 ? 0 : score; // -0 is stored as the integer 0
+}
+
+/** zzlInsertAt's score form: an integer when double2ll keeps it, d2string otherwise. */
+export function listpackScore(score: number): string {
+  return listpackKeepsAsInteger(score) ? (score === 0 ? '0' : BigInt(score).toString()) : formatG17(score);
 }
 
 /** A listpack's score text as a number; d2string spells infinity "inf", which Number() does not read. */
@@ -107,9 +113,27 @@ export class SortedSet implements TypedValue {
     return this;
   }
 
-  /** The listpack bytes while the set is still as loaded (the RDB writer saves them as they are), else null. */
+  /** The listpack bytes while the set is packed (the RDB writer saves them as they are), else null. */
   packedListpack(): string | null {
     return this.packed;
+  }
+
+  repack(): boolean {
+    const list = this.list;
+    if (list === null || !this.listpack || this.scanMembers !== null || list.length === 0) return false;
+    const items: string[] = new Array<string>(list.length * 2);
+    let i = 0;
+    for (let n = list.first; n !== null; n = n.next[0]) {
+      items[i++] = n.member;
+      items[i++] = listpackScore(n.score);
+    }
+    const bytes = packListpack(items, i);
+    if (bytes === null) return false;
+    this.packed = bytes;
+    this.packedLength = list.length;
+    this.byMember = null;
+    this.list = null;
+    return true;
   }
 
   /** The encoding a new set gets for its first member (zaddGenericCommand). */

@@ -8,6 +8,12 @@ import { Bytes } from '../datatypes/bytes.js';
 
 export interface TypedValue {
   readonly kind: 'list' | 'set' | 'zset' | 'hash' | 'stream';
+  /**
+   * Puts a listpack-encoded value back into its packed form (its content and
+   * encoding unchanged; the next read decodes it again). False when it
+   * cannot: not a listpack, already packed, or in the middle of a scan.
+   */
+  repack?(): boolean;
 }
 
 export type StringValue = string | Bytes;

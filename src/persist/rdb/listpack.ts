@@ -12,7 +12,7 @@
  */
 import { RdbError } from './rdb-error.js';
 import { bytesToString } from '../../util/latin1.js';
-import { setListpackDecoder } from '../../datatypes/packed-listpack.js';
+import { setListpackCodec } from '../../datatypes/packed-listpack.js';
 
 const HDR_SIZE = 6;
 const EOF_BYTE = 0xff;
@@ -444,4 +444,7 @@ function decodePacked(bytes: string): string[] {
   listpackDecodeInto(unpackBuf, 0, n, out, 0);
   return out;
 }
-setListpackDecoder(decodePacked);
+setListpackCodec(decodePacked, (items, n) => {
+  const b = listpackEncodeScratch(items, 0, n);
+  return b.latin1Slice(0, b.length);
+});

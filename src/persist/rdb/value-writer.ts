@@ -9,8 +9,7 @@ import { Bytes } from '../../datatypes/bytes.js';
 import type { List } from '../../datatypes/list.js';
 import type { SetValue } from '../../datatypes/set.js';
 import type { RedisHash } from '../../datatypes/hash.js';
-import { listpackKeepsAsInteger, type SortedSet } from '../../datatypes/sorted-set.js';
-import { formatG17 } from '../../util/numbers.js';
+import { listpackScore, type SortedSet } from '../../datatypes/sorted-set.js';
 import { RdbOutput } from './rdb-output.js';
 import { listpackEncodeScratch, listpackEntrySize } from './listpack.js';
 import { intsetEncode } from './intset.js';
@@ -165,11 +164,6 @@ function writeHash(out: RdbOutput, h: RedisHash): void {
     out.string(f);
     out.string(v);
   }
-}
-
-/** zzlInsertAt's score form: an integer when double2ll keeps it, d2string otherwise. */
-export function listpackScore(score: number): string {
-  return listpackKeepsAsInteger(score) ? (score === 0 ? '0' : BigInt(score).toString()) : formatG17(score);
 }
 
 function writeZset(out: RdbOutput, z: SortedSet): void {
