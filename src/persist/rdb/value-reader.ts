@@ -136,7 +136,7 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
       if (count > 0 && count % 2 === 0 && count / 2 <= limits.hashMaxEntries) {
         return RedisHash.packed(buf.latin1Slice(start, start + len), count / 2);
       }
-      const n = listpackDecodeInto(inp.regionBuf, inp.regionStart, inp.regionLen, scratch, 0);
+      const n = listpackDecodeInto(buf, start, len, scratch, 0);
       if (n % 2 !== 0) throw new RdbError('Hash listpack integrity check failed: odd number of entries');
       if (n === 0) return null;
       // Straight into the Map (a listpack converts on its entry count only, so
@@ -183,7 +183,7 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
           return SortedSet.packed(buf.latin1Slice(start, start + len), count / 2);
         }
         items = scratch;
-        n = listpackDecodeInto(inp.regionBuf, inp.regionStart, inp.regionLen, items, 0);
+        n = listpackDecodeInto(buf, start, len, items, 0);
       } else {
         items = ziplistDecode(inp.stringBuffer());
         n = items.length;
