@@ -132,10 +132,8 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
       const start = inp.regionStart;
       const len = inp.regionLen;
       // Kept packed when its fields are known distinct and it stays a listpack.
-      const count = listpackScan(buf, start, len, true, false);
-      if (count > 0 && count % 2 === 0 && count / 2 <= limits.hashMaxEntries) {
-        return RedisHash.packed(buf.latin1Slice(start, start + len), count / 2);
-      }
+      const fields = packablePairs(buf, start, len, false, limits.hashMaxEntries);
+      if (fields > 0) return RedisHash.packed(buf.latin1Slice(start, start + len), fields);
       const n = listpackDecodeInto(buf, start, len, scratch, 0);
       if (n % 2 !== 0) throw new RdbError('Hash listpack integrity check failed: odd number of entries');
       if (n === 0) return null;
@@ -178,10 +176,8 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
         const start = inp.regionStart;
         const len = inp.regionLen;
         // Kept packed when its members are known distinct, its scores read as numbers, and it stays a listpack.
-        const count = listpackScan(buf, start, len, true, true);
-        if (count > 0 && count % 2 === 0 && count / 2 <= limits.zsetMaxEntries) {
-          return SortedSet.packed(buf.latin1Slice(start, start + len), count / 2);
-        }
+        const members = packablePairs(buf, start, len, true, limits.zsetMaxEntries);
+        if (members > 0) return SortedSet.packed(buf.latin1Slice(start, start + len), members);
         items = scratch;
         n = listpackDecodeInto(buf, start, len, items, 0);
       } else {
@@ -211,6 +207,17 @@ export function readValue(type: number, inp: RdbInput, limits: LoadLimits): Valu
     default:
       throw new RdbError(`Unknown RDB encoding type ${type}`);
   }
+}
+
+/**
+ * The number of (key, value) pairs of the hash or sorted-set listpack at
+ * buf[start, start + len) when it can stay packed: listpackScan vouches for
+ * it (distinct keys; with `scores`, readable scores), it is not empty, and
+ * it stays a listpack under `maxPairs`. 0 when it must be decoded.
+ */
+function packablePairs(buf: Buffer, start: number, len: number, scores: boolean, maxPairs: number): number {
+  const count = listpackScan(buf, start, len, true, scores);
+  return count > 0 && count % 2 === 0 && count / 2 <= maxPairs ? count / 2 : 0;
 }
 
 function listOf(items: string[]): List | null {
