@@ -216,6 +216,13 @@ test('CLUSTER FAILOVER on a replica swaps roles with its master without losing w
   let key = '';
   for (let i = 0; key === ''; i++) if ((await cmd(masterPort, 'SET', `mf${i}`, 'kept')) === '+OK\r\n') key = `mf${i}`;
   assert.equal(await cmd(replicaPort, 'CLUSTER', 'FAILOVER', 'NOW'), '-ERR syntax error\r\n');
+  // A plain FAILOVER needs the replica's bus link to its master up and the master not failed (as in
+  // Redis); under load the link may still be reconnecting after a missed pong.
+  await waitUntil("the replica's bus link to its master", async () => {
+    const line = bulkText(await cmd(replicaPort, 'CLUSTER', 'NODES')).split('\n').find((l) => l.startsWith(`${old.master} `));
+    const f = line?.split(' ') ?? [];
+    return f[7] === 'connected' && !/fail/.test(f[2] ?? 'fail');
+  });
   assert.equal(await cmd(replicaPort, 'CLUSTER', 'FAILOVER'), '+OK\r\n');
   await waitUntil('the roles to swap', async () => {
     const v = await nodesOf(ports[0]);
