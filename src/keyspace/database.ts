@@ -1,9 +1,10 @@
 /**
- * One numbered database: the key → entry Map and the key → expiry Map, as
+ * One numbered database: the key → entry table and the key → expiry table, as
  * redisDb keeps `dict` and `expires`. Entries are reused on overwrite so a SET
  * of an existing key allocates nothing but the value.
  */
 import type { Value } from './value.js';
+import { KeyTable } from './key-table.js';
 
 export interface Entry {
   value: Value;
@@ -18,9 +19,9 @@ export interface Entry {
 }
 
 export class Database {
-  keys = new Map<string, Entry>();
+  keys = new KeyTable<Entry>();
   /** Absolute unix time in ms at which each volatile key expires. */
-  expires = new Map<string, number>();
+  expires = new KeyTable<number>();
   avgTtl = 0;
 
   constructor(readonly id: number) {}
@@ -30,8 +31,8 @@ export class Database {
    * snapshot still iterating them (FLUSHDB during BGSAVE).
    */
   replaceMaps(): void {
-    this.keys = new Map();
-    this.expires = new Map();
+    this.keys = new KeyTable();
+    this.expires = new KeyTable();
   }
 
   get size(): number {

@@ -29,6 +29,7 @@ import { performance, PerformanceObserver, constants, type PerformanceEntry } fr
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import type { Keyspace } from './keyspace.js';
 import type { Database } from './database.js';
+import type { KeyTable } from './key-table.js';
 import { lfuDecrAndReturn, lfuMinutes, lruIdleSeconds } from './lfu.js';
 
 export type MaxmemoryPolicy =
@@ -61,7 +62,7 @@ interface PoolEntry {
 }
 
 interface Cursor {
-  map: Map<string, unknown>;
+  map: KeyTable<unknown>;
   it: Iterator<string>;
 }
 
@@ -281,7 +282,7 @@ export class Evictor {
   /** The key chosen by the last pick (the pick itself returns its db). */
   private pickedKey = '';
 
-  private sampledMap(db: Database): Map<string, unknown> {
+  private sampledMap(db: Database): KeyTable<unknown> {
     return this.policy.startsWith('allkeys') ? db.keys : db.expires;
   }
 
@@ -308,7 +309,7 @@ export class Evictor {
   }
 
   /** Up to `n` keys of `map`, continuing where the db's cursor stopped, wrapping once. */
-  private walk(dbId: number, map: Map<string, unknown>, n: number, out: string[]): void {
+  private walk(dbId: number, map: KeyTable<unknown>, n: number, out: string[]): void {
     let cur = this.cursors[dbId];
     if (cur === undefined || cur.map !== map) {
       cur = { map, it: map.keys() };
@@ -330,7 +331,7 @@ export class Evictor {
   private readonly sampleBuf: string[] = [];
 
   /** evictionPoolPopulate for one db. */
-  private populate(db: Database, map: Map<string, unknown>): void {
+  private populate(db: Database, map: KeyTable<unknown>): void {
     const buf = this.sampleBuf;
     buf.length = 0;
     this.sample(db, Math.min(this.samples, map.size), buf);

@@ -15,6 +15,7 @@
  */
 import type { Keyspace } from './keyspace.js';
 import type { Entry } from './database.js';
+import type { KeyTable } from './key-table.js';
 import { isString } from './value.js';
 import { lruIdleSeconds } from './lfu.js';
 
@@ -30,9 +31,9 @@ const KEYS_PER_STEP = 2000;
 const BUDGET_MS = 1;
 
 interface Walk {
-  /** The Map being walked: FLUSHDB and SWAPDB give a db another one. */
-  map: Map<string, Entry>;
-  /** A Map iterator goes on correctly across inserts, deletes and growth of its Map. */
+  /** The table being walked: FLUSHDB and SWAPDB give a db another one. */
+  map: KeyTable<Entry>;
+  /** A table iterator goes on correctly across inserts, deletes and growth of its table. */
   it: Iterator<Entry>;
 }
 

@@ -21,6 +21,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Keyspace, BeforeWriteListener } from '../keyspace/keyspace.js';
 import type { Database, Entry } from '../keyspace/database.js';
+import type { KeyTable } from '../keyspace/key-table.js';
 import type { Value } from '../keyspace/value.js';
 import { lfuDecrAndReturn, lfuMinutes, lruIdleSeconds } from '../keyspace/lfu.js';
 import { RdbOutput } from './rdb/rdb-output.js';
@@ -72,8 +73,8 @@ type Captured = typeof ABSENT | typeof EMITTED | Buffer;
 
 interface DbWalk {
   id: number;
-  keys: Map<string, Entry>;
-  expires: Map<string, number>;
+  keys: KeyTable<Entry>;
+  expires: KeyTable<number>;
   size: number;
   expiresSize: number;
   iter: IterableIterator<[string, Entry]> | null;
@@ -152,7 +153,7 @@ export class Snapshot implements BeforeWriteListener {
   private readonly out: RdbOutput;
   private readonly crc = new Crc64();
   private readonly walks: DbWalk[] = [];
-  private readonly byMap = new Map<Map<string, Entry>, DbWalk>();
+  private readonly byMap = new Map<KeyTable<Entry>, DbWalk>();
   private current = 0;
   private finished = false;
   /** Bytes handed to the sink so far. */

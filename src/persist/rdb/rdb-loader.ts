@@ -57,6 +57,13 @@ export function loadRdb(buf: Buffer, ks: Keyspace, opts: LoadOptions): LoadResul
     aux(k, v) {
       res.aux.set(k, v);
     },
+    resizeDb(size, expiresSize) {
+      // Sized once for what is coming (dictExpand); a key takes at least 3 bytes of the
+      // image, which bounds what a corrupt hint can make us allocate.
+      const most = Math.floor(buf.length / 3);
+      db.keys.reserve(db.keys.size + Math.min(size, most));
+      db.expires.reserve(db.expires.size + Math.min(expiresSize, most));
+    },
     functionLibrary(code) {
       res.functions.push(code);
     },

@@ -19,6 +19,8 @@ export interface RdbVisitor {
   /** SELECTDB; may throw (a db the server does not have). */
   selectDb(id: number): void;
   aux(key: string, value: string): void;
+  /** RESIZEDB: how many keys, and keys with an expiry, the current db is about to get (a hint). */
+  resizeDb?(size: number, expiresSize: number): void;
   /** A function library (RDB_OPCODE_FUNCTION2, or the 7.0 release candidates' format); may throw when the reader cannot take them. */
   functionLibrary(code: string): void;
   /** What it cannot read at all: module data, an unknown type byte ('function-pre-ga' is no longer reported: those are read). */
@@ -53,10 +55,12 @@ export function walkRdb(buf: Buffer, v: RdbVisitor): RdbInput {
       case RDB_OPCODE_SELECTDB:
         v.selectDb(inp.len());
         continue;
-      case RDB_OPCODE_RESIZEDB:
-        inp.len();
-        inp.len();
+      case RDB_OPCODE_RESIZEDB: {
+        const size = inp.len();
+        const expiresSize = inp.len();
+        if (v.resizeDb !== undefined) v.resizeDb(size, expiresSize);
         continue;
+      }
       case RDB_OPCODE_AUX: {
         const k = inp.string();
         v.aux(k, inp.string());

@@ -1,0 +1,112 @@
+/**
+ * keyspace/key-table.ts against a JS Map as the model: random operations,
+ * with iterators started at random points and advanced a step at a time
+ * while the table is changed under them (inserts, deletes, growth,
+ * compaction, shrinking, clear), must give exactly what the Map's own
+ * iterators give. The snapshot writer, the expiry cycle and the idle repack
+ * walk all rely on those semantics.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KeyTable, keyHash } from '../../src/keyspace/key-table.js';
+
+/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('random operations and live iterators match a Map', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const r = rng(seed);
+    const t = new KeyTable<number>();
+    const m = new Map<string, number>();
+    const iters: Array<{ a: Iterator<[string, number]>; b: Iterator<[string, number]> }> = [];
+    // Key spaces of different sizes make tables that grow, churn and shrink.
+    const space = [8, 100, 3000][seed % 3];
+    for (let step = 0; step < 6000; step++) {
+      const x = r();
+      const key = `k${Math.floor(r() * space)}`;
+      if (x < 0.45) {
+        const v = step;
+        t.set(key, v);
+        m.set(key, v);
+      } else if (x < 0.85) {
+        assert.equal(t.delete(key), m.delete(key), `seed ${seed} step ${step} delete ${key}`);
+      } else if (x < 0.87) {
+        // Mass deletion: what makes the table compact and shrink.
+        for (const k of [...m.keys()]) {
+          if (r() < 0.9) {
+            assert.equal(t.delete(k), true);
+            m.delete(k);
+          }
+        }
+      } else if (x < 0.875) {
+        t.clear();
+        m.clear();
+      } else if (x < 0.9) {
+        if (iters.length < 6) iters.push({ a: t.entries(), b: m.entries() });
+      } else {
+        for (const it of iters) {
+          const n = 1 + Math.floor(r() * 20);
+          for (let i = 0; i < n; i++) {
+            const ra = it.a.next();
+            const rb = it.b.next();
+            assert.deepEqual(ra, rb, `seed ${seed} step ${step}: iterator diverged`);
+            if (rb.done === true) break;
+          }
+        }
+      }
+      assert.equal(t.size, m.size);
+      assert.equal(t.get(key), m.get(key));
+      assert.equal(t.has(key), m.has(key));
+    }
+    assert.deepEqual([...t], [...m]);
+    assert.deepEqual([...t.keys()], [...m.keys()]);
+    assert.deepEqual([...t.values()], [...m.values()]);
+    // Each live iterator runs to the end exactly as the Map's does.
+    for (const it of iters) {
+      for (;;) {
+        const ra = it.a.next();
+        assert.deepEqual(ra, it.b.next());
+        if (ra.done === true) break;
+      }
+    }
+  }
+});
+
+test('an exhausted iterator stays exhausted, as a Map iterator does', () => {
+  const t = new KeyTable<number>();
+  t.set('a', 1);
+  const it = t.keys();
+  assert.deepEqual(it.next(), { done: false, value: 'a' });
+  assert.equal(it.next().done, true);
+  t.set('b', 2);
+  assert.equal(it.next().done, true);
+});
+
+test('reserve sizes for a load; binary keys, empty key and long keys', () => {
+  const t = new KeyTable<string>();
+  t.reserve(50000);
+  const keys = ['', '\0', '\xff\xfe', 'x'.repeat(100000), 'a\r\nb'];
+  for (let i = 0; i < 50000; i++) keys.push(`key:${i}`);
+  for (const k of keys) t.set(k, k);
+  assert.equal(t.size, keys.length);
+  for (const k of keys) assert.equal(t.get(k), k);
+  assert.equal(t.get('key:50000'), undefined);
+  assert.deepEqual([...t.keys()], keys);
+});
+
+test('keyHash depends on content only, and spreads sequential keys over the low bits', () => {
+  assert.equal(keyHash('key:1'), keyHash(['key', '1'].join(':')));
+  const buckets = new Uint32Array(1024);
+  for (let i = 0; i < 100000; i++) buckets[keyHash(`key:${i}`) & 1023]++;
+  // ~98 per bucket on average; a weak mix of the low bits would leave some near 0.
+  assert.ok(Math.min(...buckets) > 50 && Math.max(...buckets) < 160, `${Math.min(...buckets)}..${Math.max(...buckets)}`);
+});
