@@ -61,42 +61,84 @@ class Epoch {
   holes: Int32Array | null = null;
 }
 
-const MIN_INDEX = 16;
+/** Index slots (pairs of int32) of an empty table. */
+const MIN_SLOTS = 16;
+/**
+ * Entries per chunk of the dense arrays. Chunks, not one growing array:
+ * growing a JS array copies it, ~90 ms at 3M entries.
+ */
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+/** Old index slots moved per insert or delete while the index grows (Redis rehashes a bucket per operation). */
+const MIGRATE_STEP = 16;
 
 export class KeyTable<V> {
-  /** Dense arrays, in insertion order; undefined key = a deleted entry. */
-  private ks: Array<string | undefined> = [];
-  private vs: Array<V | undefined> = [];
-  private hs: number[] = [];
-  /** Dense position + 1 by hash; 0 = empty. */
-  private index = new Int32Array(MIN_INDEX);
-  private mask = MIN_INDEX - 1;
+  /** Dense storage in insertion order, in chunks: position i is at [i >>> CHUNK_BITS][i & CHUNK_MASK]; undefined key = a deleted entry. */
+  private kc: Array<Array<string | undefined>> = [];
+  private vc: Array<Array<V | undefined>> = [];
+  /** Dense positions used, holes included. */
+  private used = 0;
   private live = 0;
+  /** Pairs (dense position + 1, hash) by hash, linear probing; position 0 = empty slot. At most half full. */
+  private index: Int32Array = new Int32Array(2 * MIN_SLOTS);
+  private mask = MIN_SLOTS - 1;
+  /**
+   * While the index grows: the previous one, whose slots from `migrated` on
+   * are still to be moved into `index`. A lookup that misses in `index` looks
+   * here too. Entries are never removed from either index: a deleted key's
+   * slots point at a hole until the next compaction.
+   */
+  private oldIndex: Int32Array | null = null;
+  private migrated = 0;
   private epoch = new Epoch();
+
+  /** @param growAtOnce up to this many slots the index grows in one go; larger ones migrate gradually (tests make it small). */
+  constructor(private readonly growAtOnce = 1 << 16) {}
 
   get size(): number {
     return this.live;
   }
 
-  /** Dense position of `key`, or -1 - (the empty index slot where it would go). */
+  /** Dense position of `key`, or -1 - (the empty slot of `index` where it would go). */
   private find(key: string, h: number): number {
     const index = this.index;
-    const hs = this.hs;
-    const ks = this.ks;
     const mask = this.mask;
     let p = h & mask;
     for (;;) {
-      const e = index[p];
-      if (e === 0) return -1 - p;
-      const i = e - 1;
-      if (hs[i] === h && ks[i] === key) return i;
+      const e = index[2 * p];
+      if (e === 0) break;
+      if (index[2 * p + 1] === h) {
+        const i = e - 1;
+        if (this.kc[i >>> CHUNK_BITS][i & CHUNK_MASK] === key) return i;
+      }
+      p = (p + 1) & mask;
+    }
+    if (this.oldIndex !== null) {
+      const i = this.findOld(key, h);
+      if (i >= 0) return i;
+    }
+    return -1 - p;
+  }
+
+  private findOld(key: string, h: number): number {
+    const old = this.oldIndex as Int32Array;
+    const mask = (old.length >>> 1) - 1;
+    let p = h & mask;
+    for (;;) {
+      const e = old[2 * p];
+      if (e === 0) return -1;
+      if (old[2 * p + 1] === h) {
+        const i = e - 1;
+        if (this.kc[i >>> CHUNK_BITS][i & CHUNK_MASK] === key) return i;
+      }
       p = (p + 1) & mask;
     }
   }
 
   get(key: string): V | undefined {
     const i = this.find(key, keyHash(key));
-    return i < 0 ? undefined : this.vs[i];
+    return i < 0 ? undefined : this.vc[i >>> CHUNK_BITS][i & CHUNK_MASK];
   }
 
   has(key: string): boolean {
@@ -105,21 +147,29 @@ export class KeyTable<V> {
 
   set(key: string, value: V): this {
     const h = keyHash(key);
-    const i = this.find(key, h);
-    if (i >= 0) {
-      this.vs[i] = value;
+    let slot = this.find(key, h);
+    if (slot >= 0) {
+      this.vc[slot >>> CHUNK_BITS][slot & CHUNK_MASK] = value;
       return this;
     }
-    let slot = -1 - i;
     // The index holds every dense position, holes included: keep it at most half full.
-    if ((this.ks.length + 1) * 2 > this.index.length) {
-      this.makeRoom();
-      slot = -1 - this.find(key, h);
+    const full = (this.used + 1) * 2 > this.mask + 1;
+    if (full || this.oldIndex !== null) {
+      if (full) this.makeRoom();
+      else this.migrate(MIGRATE_STEP);
+      slot = this.find(key, h); // the empty slot found may have been taken
     }
-    this.index[slot] = this.ks.length + 1;
-    this.ks.push(key);
-    this.vs.push(value);
-    this.hs.push(h);
+    const i = this.used++;
+    const c = i >>> CHUNK_BITS;
+    if (c === this.kc.length) {
+      this.kc.push(new Array<string | undefined>(CHUNK));
+      this.vc.push(new Array<V | undefined>(CHUNK));
+    }
+    this.kc[c][i & CHUNK_MASK] = key;
+    this.vc[c][i & CHUNK_MASK] = value;
+    const p = -1 - slot;
+    this.index[2 * p] = i + 1;
+    this.index[2 * p + 1] = h;
     this.live++;
     return this;
   }
@@ -127,11 +177,12 @@ export class KeyTable<V> {
   delete(key: string): boolean {
     const i = this.find(key, keyHash(key));
     if (i < 0) return false;
-    this.ks[i] = undefined;
-    this.vs[i] = undefined;
+    this.kc[i >>> CHUNK_BITS][i & CHUNK_MASK] = undefined;
+    this.vc[i >>> CHUNK_BITS][i & CHUNK_MASK] = undefined;
     this.live--;
     if (this.live === 0) this.clear();
-    else if (this.live * 4 < this.ks.length && this.index.length > 1024) this.rebuild(true); // shrink, as a Map does below 1/4
+    else if (this.live * 4 < this.used && this.mask + 1 > 1024) this.rebuild(true); // shrink, as a Map does below 1/4
+    else if (this.oldIndex !== null) this.migrate(MIGRATE_STEP);
     return true;
   }
 
@@ -139,80 +190,133 @@ export class KeyTable<V> {
     const old = this.epoch;
     this.epoch = new Epoch();
     old.next = this.epoch; // holes stays null: iterators start over on the empty table
-    this.ks = [];
-    this.vs = [];
-    this.hs = [];
-    this.index = new Int32Array(MIN_INDEX);
-    this.mask = MIN_INDEX - 1;
+    this.kc = [];
+    this.vc = [];
+    this.used = 0;
     this.live = 0;
+    this.index = new Int32Array(2 * MIN_SLOTS);
+    this.mask = MIN_SLOTS - 1;
+    this.oldIndex = null;
   }
 
   /** Sizes the index for `n` keys in all (RESIZEDB before a load): no regrowth on the way there. */
   reserve(n: number): void {
-    if (n * 2 > this.index.length) this.reindex(indexSizeFor(n));
+    if (n * 2 > this.mask + 1) {
+      this.finishMigration();
+      this.index = this.reindexed(this.index, slotsFor(n));
+      this.mask = (this.index.length >>> 1) - 1;
+    }
   }
 
   /** Before an append that would fill the index past half: squeeze out holes if they are many, else grow. */
   private makeRoom(): void {
-    if ((this.ks.length - this.live) * 4 > this.ks.length) this.rebuild(false);
-    else this.reindex(this.index.length * 2);
+    this.finishMigration();
+    if ((this.used - this.live) * 4 > this.used) {
+      this.rebuild(false);
+      return;
+    }
+    const slots = 2 * (this.mask + 1);
+    if (slots <= this.growAtOnce) {
+      // Small: at once.
+      this.index = this.reindexed(this.index, slots);
+    } else {
+      // Large: a new empty index takes the inserts; the old one's slots move over a few per write.
+      this.oldIndex = this.index;
+      this.migrated = 0;
+      this.index = new Int32Array(2 * slots);
+    }
+    this.mask = slots - 1;
   }
 
-  /** A new index of `size` slots over the same dense arrays (nothing moves). */
-  private reindex(size: number): void {
-    const index = new Int32Array(size);
-    const mask = size - 1;
-    const hs = this.hs;
-    const n = hs.length;
-    for (let i = 0; i < n; i++) {
-      let p = hs[i] & mask;
-      while (index[p] !== 0) p = (p + 1) & mask;
-      index[p] = i + 1;
+  /** Moves up to `n` slots of the old index into the new one. */
+  private migrate(n: number): void {
+    const old = this.oldIndex as Int32Array;
+    const slots = old.length >>> 1;
+    const index = this.index;
+    const mask = this.mask;
+    let s = this.migrated;
+    const end = Math.min(slots, s + n);
+    for (; s < end; s++) {
+      const e = old[2 * s];
+      if (e === 0) continue;
+      const i = e - 1;
+      if (this.kc[i >>> CHUNK_BITS][i & CHUNK_MASK] === undefined) continue; // deleted since: leave it behind
+      const h = old[2 * s + 1];
+      let p = h & mask;
+      while (index[2 * p] !== 0) p = (p + 1) & mask;
+      index[2 * p] = e;
+      index[2 * p + 1] = h;
     }
-    this.index = index;
-    this.mask = mask;
+    this.migrated = s;
+    if (s === slots) this.oldIndex = null;
+  }
+
+  private finishMigration(): void {
+    if (this.oldIndex !== null) this.migrate(Infinity);
+  }
+
+  /** A new index of `slots` slots holding the live entries of `from`, with positions mapped by `remap` (compaction). */
+  private reindexed(from: Int32Array, slots: number, remap: Int32Array | null = null): Int32Array {
+    const index = new Int32Array(2 * slots);
+    const mask = slots - 1;
+    const n = from.length >>> 1;
+    for (let s = 0; s < n; s++) {
+      let e = from[2 * s];
+      if (e === 0) continue;
+      if (remap !== null) {
+        e = remap[e - 1];
+        if (e === 0) continue; // a hole
+      }
+      const h = from[2 * s + 1];
+      let p = h & mask;
+      while (index[2 * p] !== 0) p = (p + 1) & mask;
+      index[2 * p] = e;
+      index[2 * p + 1] = h;
+    }
+    return index;
   }
 
   /** Drops the holes from the dense arrays (a new Epoch for live iterators), then reindexes. */
   private rebuild(shrink: boolean): void {
-    const ks = this.ks;
-    const vs = this.vs;
-    const hs = this.hs;
-    const holes = new Int32Array(ks.length - this.live);
-    const nks: string[] = [];
-    const nvs: V[] = [];
-    const nhs: number[] = [];
+    this.finishMigration();
+    const kc = this.kc;
+    const vc = this.vc;
+    const used = this.used;
+    const holes = new Int32Array(used - this.live);
+    /** New position + 1 of each old one, 0 for a hole. */
+    const remap = new Int32Array(used);
+    const nkc: Array<Array<string | undefined>> = [];
+    const nvc: Array<Array<V | undefined>> = [];
     let nh = 0;
-    for (let i = 0; i < ks.length; i++) {
-      const k = ks[i];
-      if (k === undefined) holes[nh++] = i;
-      else {
-        nks.push(k);
-        nvs.push(vs[i] as V);
-        nhs.push(hs[i]);
+    let w = 0;
+    for (let i = 0; i < used; i++) {
+      const k = kc[i >>> CHUNK_BITS][i & CHUNK_MASK];
+      if (k === undefined) {
+        holes[nh++] = i;
+        continue;
       }
+      const c = w >>> CHUNK_BITS;
+      if (c === nkc.length) {
+        nkc.push(new Array<string | undefined>(CHUNK));
+        nvc.push(new Array<V | undefined>(CHUNK));
+      }
+      nkc[c][w & CHUNK_MASK] = k;
+      nvc[c][w & CHUNK_MASK] = vc[i >>> CHUNK_BITS][i & CHUNK_MASK];
+      remap[i] = ++w;
     }
-    this.ks = nks;
-    this.vs = nvs;
-    this.hs = nhs;
+    this.kc = nkc;
+    this.vc = nvc;
+    this.used = w;
     const old = this.epoch;
     old.holes = holes;
     this.epoch = new Epoch();
     old.next = this.epoch;
-    this.reindex(shrink ? indexSizeFor(this.live) : Math.max(this.index.length, indexSizeFor(this.live + 1)));
+    const slots = shrink ? slotsFor(this.live) : Math.max(this.mask + 1, slotsFor(this.live + 1));
+    this.index = this.reindexed(this.index, slots, remap);
+    this.mask = slots - 1;
   }
 
-  /** Dense position of the first entry at or after `pos` (after an iterator caught up with `epoch`), or -1. */
-  private seek(pos: number): number {
-    const ks = this.ks;
-    while (pos < ks.length) {
-      if (ks[pos] !== undefined) return pos;
-      pos++;
-    }
-    return -1;
-  }
-
-  /** Used by iterators: brings (epoch, pos) up to date and finds the next entry. */
+  /** Used by iterators: brings (epoch, pos) up to date; the position of the next entry at or after pos, or -1. */
   advance(it: { epoch: unknown; pos: number }): number {
     let e = it.epoch as Epoch;
     if (e.next !== null) {
@@ -224,15 +328,19 @@ export class KeyTable<V> {
       it.epoch = e;
       it.pos = pos;
     }
-    return this.seek(it.pos);
+    const kc = this.kc;
+    for (let i = it.pos; i < this.used; i++) {
+      if (kc[i >>> CHUNK_BITS][i & CHUNK_MASK] !== undefined) return i;
+    }
+    return -1;
   }
 
   keyAt(i: number): string {
-    return this.ks[i] as string;
+    return this.kc[i >>> CHUNK_BITS][i & CHUNK_MASK] as string;
   }
 
   valueAt(i: number): V {
-    return this.vs[i] as V;
+    return this.vc[i >>> CHUNK_BITS][i & CHUNK_MASK] as V;
   }
 
   keys(): IterableIterator<string> {
@@ -252,8 +360,9 @@ export class KeyTable<V> {
   }
 }
 
-function indexSizeFor(n: number): number {
-  let size = MIN_INDEX;
+/** Index slots for `n` entries at most half full. */
+function slotsFor(n: number): number {
+  let size = MIN_SLOTS;
   while (size < n * 2) size *= 2;
   return size;
 }

@@ -2,7 +2,7 @@
  * keyspace/key-table.ts against a JS Map as the model: random operations,
  * with iterators started at random points and advanced a step at a time
  * while the table is changed under them (inserts, deletes, growth,
- * compaction, shrinking, clear), must give exactly what the Map's own
+ * gradual index growth, compaction, shrinking, clear), must give exactly what the Map's own
  * iterators give. The snapshot writer, the expiry cycle and the idle repack
  * walk all rely on those semantics.
  */
@@ -25,7 +25,8 @@ function rng(seed: number): () => number {
 test('random operations and live iterators match a Map', () => {
   for (let seed = 1; seed <= 40; seed++) {
     const r = rng(seed);
-    const t = new KeyTable<number>();
+    // Every other seed grows its index gradually from 32 slots up, with lookups, deletes and iterators mid-way.
+    const t = new KeyTable<number>(seed % 2 === 0 ? 16 : undefined);
     const m = new Map<string, number>();
     const iters: Array<{ a: Iterator<[string, number]>; b: Iterator<[string, number]> }> = [];
     // Key spaces of different sizes make tables that grow, churn and shrink.
@@ -109,4 +110,23 @@ test('keyHash depends on content only, and spreads sequential keys over the low 
   for (let i = 0; i < 100000; i++) buckets[keyHash(`key:${i}`) & 1023]++;
   // ~98 per bucket on average; a weak mix of the low bits would leave some near 0.
   assert.ok(Math.min(...buckets) > 50 && Math.max(...buckets) < 160, `${Math.min(...buckets)}..${Math.max(...buckets)}`);
+});
+
+test('a large table grows its index gradually and finds every key throughout', () => {
+  const t = new KeyTable<number>(64);
+  const n = 200000;
+  for (let i = 0; i < n; i++) {
+    t.set(`k${i}`, i);
+    // Keys inserted before the growth started, still in the old index, and the one just added.
+    if (i % 997 === 0) for (let j = 0; j <= i; j += 1013) assert.equal(t.get(`k${j}`), (j + 1) % 3 === 0 && j < i ? undefined : j);
+    assert.equal(t.get(`k${i}`), i);
+    if (i % 3 === 0) assert.equal(t.delete(`k${i - 1}`), i > 0);
+  }
+  let live = 0;
+  for (let i = 0; i < n; i++) {
+    const want = i % 3 === 2 && i < n - 1 ? undefined : i;
+    assert.equal(t.get(`k${i}`), want, `k${i}`);
+    if (want !== undefined) live++;
+  }
+  assert.equal(t.size, live);
 });
