@@ -125,11 +125,10 @@ function scan(ctx: CommandContext): void {
 function randomkey(ctx: CommandContext): void {
   const ks = ctx.ks;
   const db = ctx.db;
-  const ix = ks.scanIndex(db);
   const allVolatile = db.keys.size === db.expires.size;
   let tries = 100;
   for (;;) {
-    const k = ix.random(db.keys);
+    const k = db.keys.randomKey();
     if (k === undefined) return ctx.reply.nil();
     if (db.expires.has(k)) {
       if (allVolatile && ks.isReplica && --tries === 0) return ctx.reply.bulk(k);

@@ -13,14 +13,9 @@
  *     exists is evicted; the pool survives between calls, so its quality
  *     improves as it sees more keys.
  *   - the random policies take one key of the next non-empty db, round robin.
- * Redis samples with dictGetSomeKeys (random buckets). A JS Map has no
- * random access, so the samples come from the db's ScanIndex (the index
- * SCAN and RANDOMKEY use, built on first use: about 60 bytes per key, which
- * the memory figure then includes). Volatile policies take random keys that
- * have a TTL the same way while they are at least a quarter of the db, and
- * otherwise walk the expires Map round robin with a cursor (sampling in
- * insertion order would let a run of recently read keys fill the pool, so
- * it is only the fallback).
+ * Redis samples with dictGetSomeKeys (random buckets); here the samples are
+ * random keys of the db's KeyTable (uniform: a random dense position), from
+ * the keys, or for a volatile policy from the expires table.
  *
  * Measuring memory (MemoryGauge below) is where a garbage-collected heap
  * differs from Redis's malloc counter; the reasoning is written there.
@@ -28,7 +23,7 @@
 import { performance, PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import type { Keyspace } from './keyspace.js';
-import type { Database } from './database.js';
+import type { Database, Entry } from './database.js';
 import type { KeyTable } from './key-table.js';
 import { lfuDecrAndReturn, lfuMinutes, lruIdleSeconds } from './lfu.js';
 
@@ -59,11 +54,6 @@ interface PoolEntry {
   score: number;
   key: string | null;
   db: number;
-}
-
-interface Cursor {
-  map: KeyTable<unknown>;
-  it: Iterator<string>;
 }
 
 /**
@@ -161,13 +151,14 @@ export class Evictor {
   /** Bytes; 0 disables everything here (the one check processCommand makes per command). */
   maxmemory = 0;
   policy: MaxmemoryPolicy = 'noeviction';
+  /** The policy samples every key, not only those with a TTL (read once per sampled db, so not derived each time). */
+  private allkeys = false;
   samples = 5;
   tenacity = 10;
   /** lazyfree-lazy-eviction: propagate UNLINK instead of DEL. */
   lazy = false;
   readonly gauge = new MemoryGauge();
   private readonly pool: PoolEntry[] = [];
-  private readonly cursors: Array<Cursor | undefined> = [];
   private nextDb = 0;
   /** evictionTimeProc: the step continues on the next turn of the loop. */
   private continuation: NodeJS.Immediate | null = null;
@@ -188,6 +179,7 @@ export class Evictor {
   setPolicy(p: MaxmemoryPolicy): void {
     if (p === this.policy) return;
     this.policy = p;
+    this.allkeys = p.startsWith('allkeys');
     this.ks.lfu = p === 'allkeys-lfu' || p === 'volatile-lfu';
     // Scores of different policies are not comparable.
     for (const e of this.pool) e.key = null;
@@ -283,68 +275,32 @@ export class Evictor {
   private pickedKey = '';
 
   private sampledMap(db: Database): KeyTable<unknown> {
-    return this.policy.startsWith('allkeys') ? db.keys : db.expires;
+    return this.allkeys ? db.keys : db.expires;
   }
 
-  /** Up to `n` candidate keys of a db for the current policy (duplicates possible). */
-  private sample(db: Database, n: number, out: string[]): void {
-    if (this.policy.startsWith('allkeys')) {
-      const ix = this.ks.scanIndex(db);
-      for (let i = 0; i < n; i++) {
-        const k = ix.random(db.keys);
-        if (k !== undefined) out.push(k);
-      }
-      return;
-    }
-    const expires = db.expires;
-    if (expires.size * 4 >= db.keys.size) {
-      const ix = this.ks.scanIndex(db);
-      for (let tries = n * 8; tries > 0 && out.length < n; tries--) {
-        const k = ix.random(db.keys);
-        if (k !== undefined && expires.has(k)) out.push(k);
-      }
-      if (out.length !== 0) return;
-    }
-    this.walk(db.id, expires, n, out);
-  }
-
-  /** Up to `n` keys of `map`, continuing where the db's cursor stopped, wrapping once. */
-  private walk(dbId: number, map: KeyTable<unknown>, n: number, out: string[]): void {
-    let cur = this.cursors[dbId];
-    if (cur === undefined || cur.map !== map) {
-      cur = { map, it: map.keys() };
-      this.cursors[dbId] = cur;
-    }
-    let wrapped = false;
-    while (out.length < n) {
-      const r = cur.it.next();
-      if (r.done === true) {
-        if (wrapped) return;
-        wrapped = true;
-        cur.it = map.keys();
-        continue;
-      }
-      out.push(r.value);
-    }
-  }
-
-  private readonly sampleBuf: string[] = [];
-
-  /** evictionPoolPopulate for one db. */
+  /**
+   * evictionPoolPopulate for one db: `samples` keys drawn at random (possibly
+   * the same twice) from the keys, or for a volatile policy from the keys
+   * with a TTL, as Redis samples db->dict or db->expires. A draw is a
+   * position in the table, so the key and its entry (or expiry) are read
+   * there without a lookup.
+   */
   private populate(db: Database, map: KeyTable<unknown>): void {
-    const buf = this.sampleBuf;
-    buf.length = 0;
-    this.sample(db, Math.min(this.samples, map.size), buf);
+    const n = Math.min(this.samples, map.size);
     const ks = this.ks;
     const policy = this.policy;
+    const allkeys = map === db.keys;
     const nowMin = lfuMinutes(ks.lruClock);
-    for (const key of buf) {
+    for (let i = 0; i < n; i++) {
+      const pos = map.randomPosition();
+      if (pos < 0) return;
+      const key = map.keyAt(pos);
       let score: number;
       if (policy === 'volatile-ttl') {
         // The sooner it expires, the better a candidate.
-        score = Number.MAX_SAFE_INTEGER - (db.expires.get(key) ?? 0);
+        score = Number.MAX_SAFE_INTEGER - (map.valueAt(pos) as number);
       } else {
-        const e = db.keys.get(key);
+        const e = allkeys ? (map.valueAt(pos) as Entry) : db.keys.get(key);
         if (e === undefined) continue;
         score = ks.lfu ? 255 - lfuDecrAndReturn(e.lru, nowMin, ks.lfuDecayTime) : lruIdleSeconds(ks.lruClock, e.lru);
       }
@@ -355,15 +311,14 @@ export class Evictor {
   /**
    * Keeps the pool sorted by ascending score with empty slots at the end:
    * a candidate goes in when there is room or it beats the worst one, which
-   * then drops out. A key already pooled only has its score refreshed.
+   * then drops out. As in Redis, a key sampled twice may be pooled twice
+   * (comparing key strings cost more than the duplicate, which is skipped
+   * once its key is gone).
    */
   private poolInsert(score: number, key: string, dbId: number): void {
     const pool = this.pool;
     let filled = 0;
-    while (filled < POOL_SIZE && pool[filled].key !== null) {
-      if (pool[filled].key === key && pool[filled].db === dbId) return;
-      filled++;
-    }
+    while (filled < POOL_SIZE && pool[filled].key !== null) filled++;
     if (filled === POOL_SIZE) {
       if (score <= pool[0].score) return;
       // Drop the worst (index 0): shift left up to the insertion point.
@@ -425,16 +380,14 @@ export class Evictor {
   /** One key of the next db with candidates, round robin across dbs. */
   private pickRandom(): Database | null {
     const dbs = this.ks.dbs;
-    const buf = this.sampleBuf;
     for (let i = 0; i < dbs.length; i++) {
       const j = ++this.nextDb % dbs.length;
       const db = dbs[j];
       const map = this.sampledMap(db);
       if (map.size === 0) continue;
-      buf.length = 0;
-      this.sample(db, 1, buf);
-      if (buf.length === 0) continue;
-      this.pickedKey = buf[0];
+      const pos = map.randomPosition();
+      if (pos < 0) continue;
+      this.pickedKey = map.keyAt(pos);
       return db;
     }
     return null;

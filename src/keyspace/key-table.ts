@@ -316,6 +316,28 @@ export class KeyTable<V> {
     this.mask = slots - 1;
   }
 
+  /**
+   * The position of a key chosen uniformly among the live ones
+   * (dictGetFairRandomKey), for keyAt/valueAt, or -1 when the table is
+   * empty: a random dense position, drawn again on a hole. Holes are kept
+   * under 3/4 of the positions, so a draw takes at most 4 tries on average.
+   */
+  randomPosition(): number {
+    if (this.live === 0) return -1;
+    if (this.live * 4 < this.used) this.rebuild(true); // small tables skip the shrink on delete
+    const kc = this.kc;
+    for (;;) {
+      const i = Math.floor(Math.random() * this.used);
+      if (kc[i >>> CHUNK_BITS][i & CHUNK_MASK] !== undefined) return i;
+    }
+  }
+
+  /** A key chosen uniformly among the live ones, or undefined when the table is empty. */
+  randomKey(): string | undefined {
+    const i = this.randomPosition();
+    return i < 0 ? undefined : this.keyAt(i);
+  }
+
   /** Used by iterators: brings (epoch, pos) up to date; the position of the next entry at or after pos, or -1. */
   advance(it: { epoch: unknown; pos: number }): number {
     let e = it.epoch as Epoch;

@@ -130,3 +130,21 @@ test('a large table grows its index gradually and finds every key throughout', (
   }
   assert.equal(t.size, live);
 });
+
+test('randomKey draws live keys uniformly, holes and all', () => {
+  const t = new KeyTable<number>();
+  assert.equal(t.randomKey(), undefined);
+  for (let i = 0; i < 400; i++) t.set(`k${i}`, i);
+  // 390 of 400 deleted: a small table keeps its holes until a draw compacts it.
+  for (let i = 0; i < 390; i++) t.delete(`k${i}`);
+  const seen = new Map<string, number>();
+  for (let i = 0; i < 20000; i++) {
+    const k = t.randomKey()!;
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+  }
+  assert.deepEqual([...seen.keys()].sort(), [...t.keys()].sort());
+  // 2000 expected each; a 10% band is over 4 standard deviations wide.
+  for (const [k, n] of seen) assert.ok(n > 1800 && n < 2200, `${k}: ${n}`);
+  t.clear();
+  assert.equal(t.randomKey(), undefined);
+});
