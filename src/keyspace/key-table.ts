@@ -8,13 +8,14 @@
  * Why not a Map: loading 1M keys spent ~0.7 s in Map.set. A Map cannot be
  * presized (RESIZEDB says how many keys are coming), and each insert and
  * each rehash at a doubling reads the hash from the key string itself, a
- * cache miss per entry. Here the hashes sit in their own array, so probing
- * and growing touch no string unless the hashes match.
+ * cache miss per entry. Here each index slot holds the hash beside the
+ * position, so probing and growing touch no string unless the hashes match.
  *
- * Layout: entries are appended to dense arrays (key, value, hash); an
- * open-addressing index (linear probing, at most half full) maps a hash to
- * dense position + 1. A delete leaves a hole in the dense arrays, which the
- * index keeps pointing at until the next compaction. Only a compaction moves
+ * Layout: entries are appended to dense storage in chunks (key, value,
+ * hash); an open-addressing index (linear probing, at most half full) holds
+ * (dense position + 1, hash) pairs and grows gradually, as Redis rehashes.
+ * A delete leaves a hole in the dense storage, which the index keeps
+ * pointing at until the next compaction or growth. Only a compaction moves
  * entries; it records where the holes were so that live iterators can
  * translate their position (an Epoch chain, as V8 chains obsolete tables).
  */
