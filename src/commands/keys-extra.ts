@@ -2,8 +2,9 @@
  * The rest of the generic key commands (db.c, object.c): RENAME, RENAMENX,
  * KEYS, SCAN, RANDOMKEY, COPY, MOVE and OBJECT. SORT is in sort.ts.
  *
- * SCAN's cursor is a position in the per-db ScanIndex; see
- * keyspace/scan-index.ts for the scheme and why it keeps Redis's guarantee.
+ * SCAN's cursor is an insertion number of the db's KeyTable; see
+ * KeyTable#scan and keyspace/scan-index.ts for the scheme and why it keeps
+ * Redis's guarantee.
  */
 import { lfuDecrAndReturn, lfuMinutes, lruIdleSeconds } from '../keyspace/lfu.js';
 import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
@@ -95,7 +96,7 @@ function scan(ctx: CommandContext): void {
   const ks = ctx.ks;
   const db = ctx.db;
   const at = cursor > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(cursor);
-  const step = ks.scanIndex(db).scan(at, count, db.keys);
+  const step = db.keys.scan(at, count);
   const out: string[] = [];
   for (const k of step.keys) {
     if (pattern !== null && !globMatch(pattern, k)) continue;

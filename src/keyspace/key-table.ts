@@ -55,6 +55,13 @@ export function keyHash(s: string): number {
   return h;
 }
 
+/**
+ * Insertion numbers for SCAN cursors: shared by every table and only ever
+ * increasing, so a cursor stays meaningful across compaction, FLUSHDB and
+ * SWAPDB (keyspace tables only; see scan()).
+ */
+let nextSeq = 1;
+
 /** One layout of the dense arrays; replaced by the next when entries move. */
 class Epoch {
   next: Epoch | null = null;
@@ -85,6 +92,8 @@ export class KeyTable<V> {
    * full collections at each index doubling.
    */
   private hc: number[][] = [];
+  /** Each position's insertion number, ascending in dense order (holes keep theirs); only in a scannable table. */
+  private sc: number[][] | null;
   /** Dense positions used, holes included. */
   private used = 0;
   private live = 0;
@@ -101,8 +110,14 @@ export class KeyTable<V> {
   private migrated = 0;
   private epoch = new Epoch();
 
-  /** @param growAtOnce up to this many slots the index grows in one go; larger ones migrate gradually (tests make it small). */
-  constructor(private readonly growAtOnce = 1 << 16) {}
+  /** Up to this many slots the index grows in one go; larger ones migrate gradually (tests make it small). */
+  private readonly growAtOnce: number;
+
+  /** scannable: keep insertion numbers for scan() (a db's keys, not its expires). */
+  constructor(opts: { scannable?: boolean; growAtOnce?: number } = {}) {
+    this.sc = opts.scannable === true ? [] : null;
+    this.growAtOnce = opts.growAtOnce ?? 1 << 16;
+  }
 
   get size(): number {
     return this.live;
@@ -173,7 +188,9 @@ export class KeyTable<V> {
       this.kc.push(new Array<string | undefined>(CHUNK));
       this.vc.push(new Array<V | undefined>(CHUNK));
       this.hc.push(new Array<number>(CHUNK).fill(0));
+      if (this.sc !== null) this.sc.push(new Array<number>(CHUNK).fill(0));
     }
+    if (this.sc !== null) this.sc[c][i & CHUNK_MASK] = nextSeq++;
     this.kc[c][i & CHUNK_MASK] = key;
     this.vc[c][i & CHUNK_MASK] = value;
     this.hc[c][i & CHUNK_MASK] = h;
@@ -203,6 +220,7 @@ export class KeyTable<V> {
     this.kc = [];
     this.vc = [];
     this.hc = [];
+    if (this.sc !== null) this.sc = [];
     this.used = 0;
     this.live = 0;
     this.index = new Int32Array(2 * MIN_SLOTS);
@@ -294,11 +312,13 @@ export class KeyTable<V> {
     const kc = this.kc;
     const vc = this.vc;
     const hc = this.hc;
+    const sc = this.sc;
     const used = this.used;
     const holes = new Int32Array(used - this.live);
     const nkc: Array<Array<string | undefined>> = [];
     const nvc: Array<Array<V | undefined>> = [];
     const nhc: number[][] = [];
+    const nsc: number[][] | null = sc === null ? null : [];
     let nh = 0;
     let w = 0;
     for (let i = 0; i < used; i++) {
@@ -312,7 +332,9 @@ export class KeyTable<V> {
         nkc.push(new Array<string | undefined>(CHUNK));
         nvc.push(new Array<V | undefined>(CHUNK));
         nhc.push(new Array<number>(CHUNK).fill(0));
+        if (nsc !== null) nsc.push(new Array<number>(CHUNK).fill(0));
       }
+      if (nsc !== null) nsc[c][w & CHUNK_MASK] = (sc as number[][])[i >>> CHUNK_BITS][i & CHUNK_MASK];
       nkc[c][w & CHUNK_MASK] = k;
       nvc[c][w & CHUNK_MASK] = vc[i >>> CHUNK_BITS][i & CHUNK_MASK];
       nhc[c][w & CHUNK_MASK] = hc[i >>> CHUNK_BITS][i & CHUNK_MASK];
@@ -321,6 +343,7 @@ export class KeyTable<V> {
     this.kc = nkc;
     this.vc = nvc;
     this.hc = nhc;
+    this.sc = nsc;
     this.used = w;
     const old = this.epoch;
     old.holes = holes;
@@ -338,6 +361,44 @@ export class KeyTable<V> {
     }
     this.index = index;
     this.mask = mask;
+  }
+
+  /**
+   * One SCAN step (scannable tables). The walk goes from the newest entry
+   * towards the oldest; a cursor is an insertion number meaning "go on at
+   * the newest entry numbered at most this", 0 starting at the newest. A key
+   * present throughout keeps its entry and number (an overwrite replaces the
+   * value in place), so it is returned exactly once, whatever moves; keys
+   * added during the scan are numbered above every cursor handed out, behind
+   * the walk, so a scan always ends. Returns up to `count` keys, visiting at
+   * most count*10 entries (holes included) as Redis bounds its bucket walk,
+   * and the next cursor, 0 at the end.
+   */
+  scan(cursor: number, count: number): { next: number; keys: string[] } {
+    const sc = this.sc;
+    if (sc === null) throw new Error('scan() on a table without insertion numbers');
+    let i = cursor === 0 ? this.used - 1 : this.lastNumberedAtMost(cursor, sc);
+    const kc = this.kc;
+    const out: string[] = [];
+    let budget = count * 10;
+    while (i >= 0 && out.length < count && budget-- > 0) {
+      const k = kc[i >>> CHUNK_BITS][i & CHUNK_MASK];
+      if (k !== undefined) out.push(k);
+      i--;
+    }
+    return { next: i >= 0 ? sc[i >>> CHUNK_BITS][i & CHUNK_MASK] : 0, keys: out };
+  }
+
+  /** The last position whose insertion number is <= n, or -1. */
+  private lastNumberedAtMost(n: number, sc: number[][]): number {
+    let lo = 0;
+    let hi = this.used;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sc[mid >>> CHUNK_BITS][mid & CHUNK_MASK] <= n) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
   }
 
   /**

@@ -12,7 +12,6 @@
 import { Database, type Entry } from './database.js';
 import type { Value } from './value.js';
 import { clock } from './clock.js';
-import { ScanIndex } from './scan-index.js';
 import type { Propagator } from '../propagate/propagate.js';
 import { lfuField, lfuMinutes, lfuTouch } from './lfu.js';
 
@@ -62,7 +61,7 @@ export interface BeforeWriteListener {
 export type KeyReadyListener = (db: Database, key: string | null) => void;
 
 /** Every db's contents, set aside (Keyspace.setAsideAll), by db id. */
-export type DbBackup = Array<{ keys: Database['keys']; expires: Database['expires']; avgTtl: number; scan: ScanIndex | undefined }>;
+export type DbBackup = Array<{ keys: Database['keys']; expires: Database['expires']; avgTtl: number }>;
 
 export class Keyspace {
   dbs: Database[];
@@ -102,8 +101,6 @@ export class Keyspace {
   /** Installed by dispatch/blocking.ts only while a client is blocked on keys. */
   onReady: KeyReadyListener | null = null;
   /** SCAN/RANDOMKEY order per db id (scan-index.ts), built on first use. */
-  private readonly scanIndexes: Array<ScanIndex | undefined> = [];
-  private readonly scanSeq = { next: 1 };
 
   constructor(count: number, readonly propagator: Propagator) {
     this.dbs = [];
@@ -213,8 +210,6 @@ export class Keyspace {
     // One hash operation, not has() + set(): a duplicate is noticed after the fact and the load aborts.
     if (db.keys.size === n) return false;
     if (expireAt !== -1) db.expires.set(key, expireAt);
-    const ix = this.scanIndexes[db.id];
-    if (ix !== undefined) ix.add(key, db.keys);
     return true;
   }
 
@@ -230,8 +225,6 @@ export class Keyspace {
     const e = db.keys.get(key);
     if (e === undefined) {
       db.keys.set(key, { value, lru: this.lfu ? this.freshLru() : this.lruClock, snap: 0 });
-      const ix = this.scanIndexes[db.id];
-      if (ix !== undefined) ix.add(key, db.keys);
       // dbAdd's "new" event comes before the command's own.
       if (this.onEvent !== null) this.onEvent('new', 'new', key, db.id);
     } else {
@@ -315,12 +308,10 @@ export class Keyspace {
     const ttl = from.expires.get(key);
     from.keys.delete(key);
     from.expires.delete(key);
-    const existed = to.keys.has(newKey);
+    // Onto an existing name the entry is replaced in place: the name keeps its SCAN position.
     to.keys.set(newKey, e);
     if (ttl === undefined) to.expires.delete(newKey);
     else to.expires.set(newKey, ttl);
-    const ix = this.scanIndexes[to.id];
-    if (ix !== undefined && !existed) ix.add(newKey, to.keys);
     // RENAME and MOVE re-add the key (dbAdd), which is always a "new" key event.
     if (this.onEvent !== null) this.onEvent('new', 'new', newKey, to.id);
     this.dirty++;
@@ -344,7 +335,6 @@ export class Keyspace {
       db.expires.clear();
     }
     db.avgTtl = 0;
-    this.scanIndexes[db.id]?.clear();
     this.dirty += n;
     if (this.onReady !== null && n !== 0) this.onReady(db, null);
     return n;
@@ -366,10 +356,9 @@ export class Keyspace {
     const backup: DbBackup = [];
     for (const db of this.dbs) {
       for (const l of this.changeListeners) l.flushed(db);
-      backup.push({ keys: db.keys, expires: db.expires, avgTtl: db.avgTtl, scan: this.scanIndexes[db.id] });
+      backup.push({ keys: db.keys, expires: db.expires, avgTtl: db.avgTtl });
       db.replaceMaps();
       db.avgTtl = 0;
-      this.scanIndexes[db.id] = undefined;
     }
     return backup;
   }
@@ -381,7 +370,6 @@ export class Keyspace {
       db.keys = b.keys;
       db.expires = b.expires;
       db.avgTtl = b.avgTtl;
-      this.scanIndexes[db.id] = b.scan;
       if (this.onReady !== null) this.onReady(db, null);
     }
   }
@@ -398,28 +386,11 @@ export class Keyspace {
     b.keys = keys;
     b.expires = expires;
     b.avgTtl = avg;
-    const ix = this.scanIndexes[a.id];
-    this.scanIndexes[a.id] = this.scanIndexes[b.id];
-    this.scanIndexes[b.id] = ix;
     this.dirty++;
     if (this.onReady !== null) {
       this.onReady(a, null);
       this.onReady(b, null);
     }
-  }
-
-  /**
-   * The SCAN/RANDOMKEY index of a db (scan-index.ts): built from the db's
-   * keys on first use, then kept current by set() and moveKey().
-   */
-  scanIndex(db: Database): ScanIndex {
-    let ix = this.scanIndexes[db.id];
-    if (ix === undefined) {
-      ix = new ScanIndex(this.scanSeq);
-      ix.build(db.keys);
-      this.scanIndexes[db.id] = ix;
-    }
-    return ix;
   }
 
   notify(type: KeyEventClass, event: string, key: string, db: Database): void {

@@ -1,5 +1,9 @@
 /**
- * The order SCAN walks a database in, and what RANDOMKEY samples from.
+ * The order HSCAN walks a hashtable-encoded hash in, and what its random
+ * picks (HRANDFIELD) sample from. The keyspace itself no longer uses it: a
+ * db's KeyTable keeps an insertion number per entry and scans with the same
+ * cursor scheme (KeyTable#scan), and draws random keys by position. The
+ * scheme, written for the keyspace first:
  *
  * Redis gets SCAN's guarantees (a key present from the first call to the last
  * is returned at least once; the iteration ends however the keyspace changes)

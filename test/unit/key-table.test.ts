@@ -26,7 +26,7 @@ test('random operations and live iterators match a Map', () => {
   for (let seed = 1; seed <= 40; seed++) {
     const r = rng(seed);
     // Every other seed grows its index gradually from 32 slots up, with lookups, deletes and iterators mid-way.
-    const t = new KeyTable<number>(seed % 2 === 0 ? 16 : undefined);
+    const t = new KeyTable<number>({ growAtOnce: seed % 2 === 0 ? 16 : undefined, scannable: true });
     const m = new Map<string, number>();
     const iters: Array<{ a: Iterator<[string, number]>; b: Iterator<[string, number]> }> = [];
     // Key spaces of different sizes make tables that grow, churn and shrink.
@@ -113,7 +113,7 @@ test('keyHash depends on content only, and spreads sequential keys over the low 
 });
 
 test('a large table grows its index gradually and finds every key throughout', () => {
-  const t = new KeyTable<number>(64);
+  const t = new KeyTable<number>({ growAtOnce: 64 });
   const n = 200000;
   for (let i = 0; i < n; i++) {
     t.set(`k${i}`, i);
@@ -147,4 +147,38 @@ test('randomKey draws live keys uniformly, holes and all', () => {
   for (const [k, n] of seen) assert.ok(n > 1800 && n < 2200, `${k}: ${n}`);
   t.clear();
   assert.equal(t.randomKey(), undefined);
+});
+
+test('scan returns every key present throughout exactly once, across growth, deletes, compaction and inserts', () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const r = rng(seed);
+    const t = new KeyTable<number>({ scannable: true, growAtOnce: seed % 2 === 0 ? 16 : undefined });
+    const n = 1000 + Math.floor(r() * 3000);
+    for (let i = 0; i < n; i++) t.set(`k${i}`, i);
+    // Keys that stay for the whole scan; the others may be deleted, re-added or overwritten.
+    const stable = new Set<string>();
+    for (let i = 0; i < n; i++) if (r() < 0.15) stable.add(`k${i}`);
+    const seen = new Map<string, number>();
+    let cursor = 0;
+    let calls = 0;
+    let extra = n;
+    do {
+      const step = t.scan(cursor, 1 + Math.floor(r() * 50));
+      for (const k of step.keys) seen.set(k, (seen.get(k) ?? 0) + 1);
+      cursor = step.next;
+      // Between calls: deletions, new keys, overwrites; now and then nearly
+      // everything else goes at once, which compacts the table.
+      if (r() < 0.05) for (const k of [...t.keys()]) if (!stable.has(k)) t.delete(k);
+      for (let j = 0; j < 40; j++) {
+        const k = `k${Math.floor(r() * n)}`;
+        const x = r();
+        if (stable.has(k)) t.set(k, -1); // an overwrite keeps its place
+        else if (x < 0.6) t.delete(k);
+        else if (x < 0.8) t.set(k, j);
+        else t.set(`new${extra++}`, j);
+      }
+      assert.ok(++calls < 100000, 'the scan must end');
+    } while (cursor !== 0);
+    for (const k of stable) assert.equal(seen.get(k), 1, `seed ${seed}: ${k} seen ${seen.get(k) ?? 0} times`);
+  }
 });
