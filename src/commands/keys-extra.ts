@@ -2,9 +2,8 @@
  * The rest of the generic key commands (db.c, object.c): RENAME, RENAMENX,
  * KEYS, SCAN, RANDOMKEY, COPY, MOVE and OBJECT. SORT is in sort.ts.
  *
- * SCAN's cursor is an insertion number of the db's KeyTable; see
- * KeyTable#scan and keyspace/scan-index.ts for the scheme and why it keeps
- * Redis's guarantee.
+ * SCAN's cursor is a position in the db's KeyTable; see KeyTable#scan for
+ * why it keeps Redis's guarantee.
  */
 import { lfuDecrAndReturn, lfuMinutes, lruIdleSeconds } from '../keyspace/lfu.js';
 import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';

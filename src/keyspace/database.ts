@@ -19,7 +19,7 @@ export interface Entry {
 }
 
 export class Database {
-  keys = new KeyTable<Entry>({ scannable: true });
+  keys = new KeyTable<Entry>();
   /** Absolute unix time in ms at which each volatile key expires. */
   expires = new KeyTable<number>();
   avgTtl = 0;
@@ -31,7 +31,7 @@ export class Database {
    * snapshot still iterating them (FLUSHDB during BGSAVE).
    */
   replaceMaps(): void {
-    this.keys = new KeyTable({ scannable: true });
+    this.keys = new KeyTable();
     this.expires = new KeyTable();
   }
 

@@ -1,9 +1,9 @@
 /**
  * The order HSCAN walks a hashtable-encoded hash in, and what its random
  * picks (HRANDFIELD) sample from. The keyspace itself no longer uses it: a
- * db's KeyTable keeps an insertion number per entry and scans with the same
- * cursor scheme (KeyTable#scan), and draws random keys by position. The
- * scheme, written for the keyspace first:
+ * db's KeyTable scans and draws random keys by position (KeyTable#scan),
+ * since its entries only ever move down. The scheme here, written for the
+ * keyspace's JS Map first:
  *
  * Redis gets SCAN's guarantees (a key present from the first call to the last
  * is returned at least once; the iteration ends however the keyspace changes)
