@@ -289,7 +289,6 @@ export class Evictor {
     const n = Math.min(this.samples, map.size);
     const ks = this.ks;
     const policy = this.policy;
-    const allkeys = map === db.keys;
     const nowMin = lfuMinutes(ks.lruClock);
     for (let i = 0; i < n; i++) {
       const pos = map.randomPosition();
@@ -300,7 +299,7 @@ export class Evictor {
         // The sooner it expires, the better a candidate.
         score = Number.MAX_SAFE_INTEGER - (map.valueAt(pos) as number);
       } else {
-        const e = allkeys ? (map.valueAt(pos) as Entry) : db.keys.get(key);
+        const e = this.allkeys ? (map.valueAt(pos) as Entry) : db.keys.get(key);
         if (e === undefined) continue;
         score = ks.lfu ? 255 - lfuDecrAndReturn(e.lru, nowMin, ks.lfuDecayTime) : lruIdleSeconds(ks.lruClock, e.lru);
       }
