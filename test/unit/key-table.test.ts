@@ -108,8 +108,8 @@ test('keyHash depends on content only, and spreads sequential keys over the low 
   assert.equal(keyHash('key:1'), keyHash(['key', '1'].join(':')));
   const buckets = new Uint32Array(1024);
   for (let i = 0; i < 100000; i++) buckets[keyHash(`key:${i}`) & 1023]++;
-  // ~98 per bucket on average; a weak mix of the low bits would leave some near 0.
-  assert.ok(Math.min(...buckets) > 50 && Math.max(...buckets) < 160, `${Math.min(...buckets)}..${Math.max(...buckets)}`);
+  // ~98 per bucket (sd ~10) whatever the seed; a weak mix of the low bits would leave some near 0.
+  assert.ok(Math.min(...buckets) > 40 && Math.max(...buckets) < 160, `${Math.min(...buckets)}..${Math.max(...buckets)}`);
 });
 
 test('a large table grows its index gradually and finds every key throughout', () => {
