@@ -41,13 +41,6 @@
  * O(log N + COUNT).
  */
 
-/** What the index needs of the table it indexes (a KeyTable, or a Map in tests). */
-export interface KeySet {
-  readonly size: number;
-  has(key: string): boolean;
-  keys(): Iterable<string>;
-}
-
 export class ScanIndex {
   private keys: string[] = [];
   private seqs: number[] = [];
@@ -56,7 +49,7 @@ export class ScanIndex {
   constructor(private readonly seq: { next: number }) {}
 
   /** Indexes every key of `map` in its iteration order. */
-  build(map: KeySet): void {
+  build(map: ReadonlyMap<string, unknown>): void {
     for (const k of map.keys()) this.append(k);
   }
 
@@ -68,7 +61,7 @@ export class ScanIndex {
   }
 
   /** A name came into existence in `map` (already inserted there). */
-  add(key: string, map: KeySet): void {
+  add(key: string, map: ReadonlyMap<string, unknown>): void {
     this.append(key);
     if (this.keys.length > 2 * map.size + 1024) this.compact(map);
   }
@@ -80,13 +73,13 @@ export class ScanIndex {
     this.seqOf.clear();
   }
 
-  private valid(i: number, map: KeySet): boolean {
+  private valid(i: number, map: ReadonlyMap<string, unknown>): boolean {
     const k = this.keys[i];
     return this.seqOf.get(k) === this.seqs[i] && map.has(k);
   }
 
   /** Drops stale slots and forgotten keys; seqs are kept, so cursors stay valid. */
-  compact(map: KeySet): void {
+  compact(map: ReadonlyMap<string, unknown>): void {
     const keys = this.keys;
     const seqs = this.seqs;
     let w = 0;
@@ -126,7 +119,7 @@ export class ScanIndex {
    * walk also stops after visiting count*10 slots, so a call stays short even
    * over many stale slots. Returns the next cursor, 0 at the end.
    */
-  scan(cursor: number, count: number, map: KeySet): { next: number; keys: string[] } {
+  scan(cursor: number, count: number, map: ReadonlyMap<string, unknown>): { next: number; keys: string[] } {
     if (this.keys.length > 2 * map.size + 1024) this.compact(map);
     let i = cursor === 0 ? this.keys.length - 1 : this.lowerBound(cursor + 1) - 1;
     const out: string[] = [];
@@ -139,7 +132,7 @@ export class ScanIndex {
   }
 
   /** A uniformly chosen key of `map`, or undefined when it is empty. */
-  random(map: KeySet): string | undefined {
+  random(map: ReadonlyMap<string, unknown>): string | undefined {
     if (map.size === 0) return undefined;
     // Keep at least half the slots live so that rejection sampling is quick.
     if (this.keys.length > 2 * map.size) this.compact(map);
