@@ -112,8 +112,7 @@ function rangeReply(ctx: CommandContext, l: List, start: number, end: number, re
   if (end >= llen) end = llen - 1;
   const r = ctx.reply;
   r.array(end - start + 1);
-  if (!reverse) for (let i = start; i <= end; i++) r.bulk(l.get(i));
-  else for (let i = end; i >= start; i--) r.bulk(l.get(i));
+  l.replyRange(r, start, end, reverse);
 }
 
 /** Pops up to `count` elements from one end, replying them as an array (LPOP key count). */
@@ -191,7 +190,7 @@ function linsert(ctx: CommandContext): void {
   const pivot = argv[3];
   let idx = -1;
   for (let i = 0; i < l.length; i++) {
-    if (l.get(i) === pivot) {
+    if (l.equalsAt(i, pivot)) {
       idx = i;
       break;
     }
@@ -290,7 +289,7 @@ function lpos(ctx: CommandContext): void {
   let matchIndex = -1;
   for (let index = 0; index < llen && (maxlen === 0 || index < maxlen); index++) {
     const pos = fromTail ? llen - index - 1 : index;
-    if (l.get(pos) === ele) {
+    if (l.equalsAt(pos, ele)) {
       matches++;
       if (rankMin || matches >= rank) {
         if (count !== -1) {
@@ -384,9 +383,9 @@ function lrem(ctx: CommandContext): void {
   const idx: number[] = [];
   const limit = toRemove === 0 ? Infinity : Math.abs(toRemove);
   if (toRemove >= 0) {
-    for (let i = 0; i < l.length && idx.length < limit; i++) if (l.get(i) === ele) idx.push(i);
+    for (let i = 0; i < l.length && idx.length < limit; i++) if (l.equalsAt(i, ele)) idx.push(i);
   } else {
-    for (let i = l.length - 1; i >= 0 && idx.length < limit; i--) if (l.get(i) === ele) idx.push(i);
+    for (let i = l.length - 1; i >= 0 && idx.length < limit; i--) if (l.equalsAt(i, ele)) idx.push(i);
     idx.reverse();
   }
   const removed = idx.length;

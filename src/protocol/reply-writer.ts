@@ -23,6 +23,8 @@ export interface ReplySink {
   /** The bulk string `<a>-<b>` (a stream ID), a and b integers in [0, 2^53). */
   bulkIntPair(a: number, b: number): void;
   bulkBuffer(b: Buffer): void;
+  /** The bulk string of bytes b[start, start + len) (a list element in its node). */
+  bulkBytes(b: Uint8Array, start: number, len: number): void;
   /** A missing value: `$-1` in RESP2, `_` in RESP3. */
   nil(): void;
   /** A missing aggregate: `*-1` in RESP2, `_` in RESP3. */
@@ -162,6 +164,22 @@ export class ReplyWriter implements ReplySink {
     } else {
       this.pos = p + b.latin1Write(s, p);
     }
+  }
+
+  bulkBytes(src: Uint8Array, start: number, len: number): void {
+    this.header(36, len);
+    if (this.pos + len + 2 > this.buf.length) this.grow(len + 2);
+    const b = this.buf;
+    let p = this.pos;
+    if (len <= 32) {
+      for (let i = 0; i < len; i++) b[p++] = src[start + i];
+    } else {
+      b.set(src.subarray(start, start + len), p);
+      p += len;
+    }
+    b[p++] = 13;
+    b[p++] = 10;
+    this.pos = p;
   }
 
   /** A type byte, a decimal number, CRLF: every RESP header. */
