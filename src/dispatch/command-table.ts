@@ -118,8 +118,17 @@ export class CommandTable {
 
   /** Top-level lookup, case-insensitive. */
   lookup(name: string): CommandSpec | undefined {
-    return this.byName.get(name) ?? this.byName.get(name.toLowerCase());
+    // A pipeline mostly repeats one command, whose name the parser hands out as one cached string.
+    if (name === this.lastName) return this.lastSpec;
+    const spec = this.byName.get(name) ?? this.byName.get(name.toLowerCase());
+    this.lastName = name;
+    this.lastSpec = spec;
+    return spec;
   }
+
+  /** lookup()'s last answer (the table never changes after construction). */
+  private lastName = '';
+  private lastSpec: CommandSpec | undefined = undefined;
 
   /** The command a request names (lookupCommand): its subcommand when it has them; undefined when unknown. */
   lookupArgv(argv: readonly string[]): CommandSpec | undefined {
