@@ -57,13 +57,18 @@ export class ListNode {
   plo: number;
   phi: number;
 
-  /** An empty node with room for `bytes` at the back (or at the front, when `front`). */
-  constructor(bytes: number, front: boolean) {
-    const cap = Math.max(MIN_BYTES, pow2AtLeast(bytes));
+  /**
+   * An empty node with room for `bytes` at the back (or at the front, when
+   * `front`). A `full` node starts at its limits: the list is growing past
+   * a node already, and allocating typed arrays costs far more than filling them.
+   */
+  constructor(bytes: number, front: boolean, full = false) {
+    const cap = full ? Math.max(NODE_BYTES, pow2AtLeast(bytes)) : Math.max(MIN_BYTES, pow2AtLeast(bytes));
+    const slots = full ? NODE_ELEMENTS + 1 : MIN_SLOTS;
     this.data = new Uint8Array(cap);
-    this.pos = new Int32Array(MIN_SLOTS);
+    this.pos = new Int32Array(slots);
     this.lo = this.hi = front ? cap : 0;
-    this.plo = this.phi = front ? MIN_SLOTS - 1 : 0;
+    this.plo = this.phi = front ? slots - 1 : 0;
     this.pos[this.plo] = this.lo;
   }
 
@@ -190,7 +195,8 @@ export class ListNode {
   private regrowData(len: number, front: boolean): void {
     const used = this.hi - this.lo;
     const need = used + len;
-    const cap = Math.max(MIN_BYTES, need <= NODE_BYTES ? Math.min(NODE_BYTES, pow2AtLeast(need) * 2) : pow2AtLeast(need));
+    let cap = Math.max(MIN_BYTES, need <= NODE_BYTES ? Math.min(NODE_BYTES, pow2AtLeast(need) * 2) : pow2AtLeast(need));
+    if (cap < this.data.length && need * 2 <= this.data.length) cap = this.data.length; // room enough: shift in place
     const next = cap === this.data.length ? this.data : new Uint8Array(cap);
     const at = front ? cap - used : 0;
     if (next === this.data) next.copyWithin(at, this.lo, this.hi);
@@ -204,7 +210,9 @@ export class ListNode {
 
   private regrowPos(front: boolean): void {
     const n = this.phi - this.plo + 1;
-    const cap = Math.max(MIN_SLOTS, pow2AtLeast(n + 1) * 2);
+    // A node never holds more than NODE_ELEMENTS, so NODE_ELEMENTS + 1 boundaries.
+    let cap = Math.max(MIN_SLOTS, Math.min(NODE_ELEMENTS + 1, pow2AtLeast(n + 1) * 2));
+    if (cap < this.pos.length && (n + 1) * 2 <= this.pos.length) cap = this.pos.length;
     const next = cap === this.pos.length ? this.pos : new Int32Array(cap);
     const at = front ? cap - n : 0;
     if (next === this.pos) next.copyWithin(at, this.plo, this.phi + 1);

@@ -134,7 +134,7 @@ export class List implements TypedValue {
     const nodes = this.nodes;
     let n = nodes.length > this.first ? nodes[nodes.length - 1]! : undefined;
     if (n === undefined || !n.fits(s.length)) {
-      n = new ListNode(s.length, false);
+      n = new ListNode(s.length, false, n !== undefined);
       nodes.push(n);
     }
     n.pushBack(s);
@@ -155,7 +155,7 @@ export class List implements TypedValue {
     this.cacheNode = -1;
     let n = this.nodes.length > this.first ? this.nodes[this.first]! : undefined;
     if (n === undefined || !n.fits(s.length)) {
-      n = new ListNode(s.length, true);
+      n = new ListNode(s.length, true, n !== undefined);
       this.prependNode(n);
     }
     n.pushFront(s);
