@@ -13,6 +13,7 @@
  */
 import { jemallocSize, sdsAlloc, lpIntEntrySize, lpStringEntrySize } from '../observe/alloc-size.js';
 import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
+import type { Config } from '../config/config.js';
 import type { TypedValue, Value } from '../keyspace/value.js';
 import { ERR } from '../protocol/errors.js';
 import { addInt64, parseInt64 } from '../util/numbers.js';
@@ -24,9 +25,15 @@ import { eqi, int64OrReply, ofKind, parseScanCursor } from './helpers.js';
 
 // ---- lookups ----------------------------------------------------------------
 
+/** The listpack limits, read again only after a config change (two Map lookups and an object per HSET otherwise). */
+let limitsOf: { config: Config; generation: number; limits: HashLimits } | null = null;
+
 function limits(ctx: CommandContext): HashLimits {
   const c = ctx.server.config;
-  return { maxEntries: c.num('hash-max-listpack-entries'), maxValue: c.num('hash-max-listpack-value') };
+  if (limitsOf !== null && limitsOf.config === c && limitsOf.generation === c.generation) return limitsOf.limits;
+  const lim = { maxEntries: c.num('hash-max-listpack-entries'), maxValue: c.num('hash-max-listpack-value') };
+  limitsOf = { config: c, generation: c.generation, limits: lim };
+  return lim;
 }
 
 const asHash = (ctx: CommandContext, v: Value | undefined) => ofKind<RedisHash>(ctx, v, 'hash');

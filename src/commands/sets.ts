@@ -13,14 +13,22 @@ import { jemallocSize, sdsAlloc } from '../observe/alloc-size.js';
 import type { CommandContext, CommandDef } from '../dispatch/command-spec.js';
 import { ERR } from '../protocol/errors.js';
 import { parseInt64 } from '../util/numbers.js';
+import type { Config } from '../config/config.js';
 import { globMatch } from '../util/glob.js';
 import type { TypedValue, Value } from '../keyspace/value.js';
 import { SetValue } from '../datatypes/set.js';
 import { xorDigest, type Digest } from '../observe/digest.js';
 import { eqi, ofKind, parseScanCursor } from './helpers.js';
 
+/** set-max-intset-entries, read again only after a config change. */
+let maxIntsetOf: { config: Config; generation: number; value: number } | null = null;
+
 function maxIntset(ctx: CommandContext): number {
-  return ctx.server.config.num('set-max-intset-entries');
+  const c = ctx.server.config;
+  if (maxIntsetOf !== null && maxIntsetOf.config === c && maxIntsetOf.generation === c.generation) return maxIntsetOf.value;
+  const value = c.num('set-max-intset-entries');
+  maxIntsetOf = { config: c, generation: c.generation, value };
+  return value;
 }
 
 /** A set, undefined when missing, or null after replying WRONGTYPE. */

@@ -22,6 +22,8 @@ export class Config {
    */
   readonly lastInput = new Map<string, string[]>();
   private readonly numCache = new Map<string, number>();
+  /** Moves on every stored value, so a hot path can keep what it read from num() until the next change. */
+  generation = 0;
   private readonly boolCache = new Map<string, boolean>();
   private readonly listeners = new Map<string, Array<(value: string) => void>>();
   /** Absolute path of the config file given at start-up, for CONFIG REWRITE. */
@@ -155,6 +157,7 @@ export class Config {
     this.values.set(d.name, value);
     this.numCache.clear();
     this.boolCache.clear();
+    this.generation++;
     const ls = this.listeners.get(d.name);
     if (ls) for (const l of ls) l(value);
   }
@@ -164,6 +167,7 @@ export class Config {
     this.values.set(d.name, value);
     this.numCache.clear();
     this.boolCache.clear();
+    this.generation++;
   }
 
   /** Runs a directive's subscribers with its current value. */
