@@ -8,7 +8,9 @@
  *  - rdbReportCorruptRDB / rdbReportReadError is a CheckCorrupt carrying
  *    Redis's reason and the rdb.c line of Redis 7.0.15 that reports it, since
  *    redis-check-rdb prints "function at rdb.c:<line>" and people compare
- *    that output.
+ *    that output. The lines are those of Debian's 7.0.15-1~deb12u10, whose
+ *    security patches moved them (by 1 from ~2189 to ~2510, by 8 at 2611)
+ *    from earlier builds; lines not seen to move are as before.
  * Nothing is built; only positions and the integrity rules matter here.
  */
 import { RdbInput, RdbTruncated } from '../persist/rdb/rdb-input.js';
@@ -212,12 +214,12 @@ export function checkValue(type: number, inp: RdbInput): void {
     }
     case RDB_TYPE_LIST_ZIPLIST: {
       const blob = readString(inp);
-      if (validated(() => ziplistDecode(blob), 'List ziplist integrity check failed.', 2188).length === 0) emptyKey();
+      if (validated(() => ziplistDecode(blob), 'List ziplist integrity check failed.', 2189).length === 0) emptyKey();
       return;
     }
     case RDB_TYPE_SET_INTSET: {
       const blob = readString(inp);
-      validated(() => intsetDecode(blob), 'Intset integrity check failed.', 2213);
+      validated(() => intsetDecode(blob), 'Intset integrity check failed.', 2214);
       return;
     }
     case RDB_TYPE_ZSET_ZIPLIST: {
@@ -227,7 +229,7 @@ export function checkValue(type: number, inp: RdbInput): void {
     }
     case RDB_TYPE_ZSET_LISTPACK: {
       const blob = readString(inp);
-      if (pairs(() => listpackDecode(blob), 'Zset listpack integrity check failed.', 2254).length === 0) emptyKey();
+      if (pairs(() => listpackDecode(blob), 'Zset listpack integrity check failed.', 2255).length === 0) emptyKey();
       return;
     }
     case RDB_TYPE_HASH_ZIPLIST: {
@@ -237,7 +239,7 @@ export function checkValue(type: number, inp: RdbInput): void {
     }
     case RDB_TYPE_HASH_LISTPACK: {
       const blob = readString(inp);
-      if (pairs(() => listpackDecode(blob), 'Hash listpack integrity check failed.', 2300).length === 0) emptyKey();
+      if (pairs(() => listpackDecode(blob), 'Hash listpack integrity check failed.', 2301).length === 0) emptyKey();
       return;
     }
     case RDB_TYPE_STREAM_LISTPACKS:
@@ -394,13 +396,13 @@ function streamListpackOk(blob: Buffer): boolean {
 
 function checkStream(type: number, inp: RdbInput): void {
   const v2 = type === RDB_TYPE_STREAM_LISTPACKS_2;
-  const listpacks = orFail(() => readLen(inp), 'Stream listpacks len loading failed.', 2326);
+  const listpacks = orFail(() => readLen(inp), 'Stream listpacks len loading failed.', 2327);
   const nodes = new Set<string>();
   for (let i = 0; i < listpacks; i++) {
-    const nodekey = orFail(() => readString(inp), 'Stream master ID loading failed: invalid encoding or I/O error.', 2337);
-    if (nodekey.length !== 16) throw new CheckCorrupt('Stream node key entry is not the size of a stream ID', 2342);
-    const lp = orFail(() => readString(inp), 'Stream listpacks loading failed.', 2354);
-    if (!streamListpackOk(lp)) throw new CheckCorrupt('Stream listpack integrity check failed.', 2361);
+    const nodekey = orFail(() => readString(inp), 'Stream master ID loading failed: invalid encoding or I/O error.', 2338);
+    if (nodekey.length !== 16) throw new CheckCorrupt('Stream node key entry is not the size of a stream ID', 2343);
+    const lp = orFail(() => readString(inp), 'Stream listpacks loading failed.', 2355);
+    if (!streamListpackOk(lp)) throw new CheckCorrupt('Stream listpack integrity check failed.', 2362);
     const k = nodekey.toString('hex');
     if (nodes.has(k)) throw new CheckCorrupt('Listpack re-added with existing key', 2385);
     nodes.add(k);
@@ -409,16 +411,16 @@ function checkStream(type: number, inp: RdbInput): void {
     const len = readLenBig(inp);
     for (let j = 0; j < (v2 ? 7 : 2); j++) readLenBig(inp); // last id, then first id, max deleted id, entries added
     return len;
-  }, 'Stream object metadata loading failed.', 2423);
-  if (length !== 0n && nodes.size === 0) throw new CheckCorrupt('Stream length inconsistent with rax entries', 2429);
-  const groups = orFail(() => readLen(inp), 'Stream cgroup count loading failed.', 2437);
+  }, 'Stream object metadata loading failed.', 2424);
+  if (length !== 0n && nodes.size === 0) throw new CheckCorrupt('Stream length inconsistent with rax entries', 2430);
+  const groups = orFail(() => readLen(inp), 'Stream cgroup count loading failed.', 2438);
   const groupNames = new Set<string>();
   for (let g = 0; g < groups; g++) {
-    const name = orFail(() => readString(inp), 'Error reading the consumer group name from Stream', 2448);
-    orFail(() => [readLenBig(inp), readLenBig(inp)], 'Stream cgroup ID loading failed.', 2457);
-    if (v2) orFail(() => readLenBig(inp), 'Stream cgroup offset loading failed.', 2468);
+    const name = orFail(() => readString(inp), 'Error reading the consumer group name from Stream', 2449);
+    orFail(() => [readLenBig(inp), readLenBig(inp)], 'Stream cgroup ID loading failed.', 2458);
+    if (v2) orFail(() => readLenBig(inp), 'Stream cgroup offset loading failed.', 2469);
     const gname = name.toString('latin1');
-    if (groupNames.has(gname)) throw new CheckCorrupt(`Duplicated consumer group name ${cString(name)}`, 2479);
+    if (groupNames.has(gname)) throw new CheckCorrupt(`Duplicated consumer group name ${cString(name)}`, 2480);
     groupNames.add(gname);
     checkGroupPels(inp);
   }
@@ -426,11 +428,11 @@ function checkStream(type: number, inp: RdbInput): void {
 
 /** A consumer group's global PEL, then its consumers and their PELs (which must point into it). */
 function checkGroupPels(inp: RdbInput): void {
-  const pelSize = orFail(() => readLen(inp), 'Stream PEL size loading failed.', 2494);
+  const pelSize = orFail(() => readLen(inp), 'Stream PEL size loading failed.', 2495);
   const owner = new Map<string, boolean>(); // raw id -> claimed by a consumer
   for (let i = 0; i < pelSize; i++) {
-    const id = orFail(() => inp.bytes(16), 'Stream PEL ID loading failed.', 2501).toString('hex');
-    orFail(() => [inp.millis(), readLenBig(inp)], 'Stream PEL NACK loading failed.', 2509);
+    const id = orFail(() => inp.bytes(16), 'Stream PEL ID loading failed.', 2502).toString('hex');
+    orFail(() => [inp.millis(), readLenBig(inp)], 'Stream PEL NACK loading failed.', 2510);
     if (owner.has(id)) throw new CheckCorrupt('Duplicated global PEL entry loading stream consumer group', 2515);
     owner.set(id, false);
   }
@@ -452,6 +454,6 @@ function checkGroupPels(inp: RdbInput): void {
     }
   }
   for (const claimed of owner.values()) {
-    if (!claimed) throw new CheckCorrupt('Stream CG PEL entry without consumer', 2603);
+    if (!claimed) throw new CheckCorrupt('Stream CG PEL entry without consumer', 2611);
   }
 }
