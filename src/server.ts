@@ -11,7 +11,7 @@ import { Keyspace } from './keyspace/keyspace.js';
 import { Propagator } from './propagate/propagate.js';
 import { CommandTable } from './dispatch/command-table.js';
 import { processCommand } from './dispatch/process-command.js';
-import { markClock } from './dispatch/call.js';
+import { beginInput, endInput } from './dispatch/command-clock.js';
 import { adoptWithSharedReads } from './net/shared-read-socket.js';
 import { ProtocolError } from './protocol/request-parser.js';
 import { Client } from './net/client.js';
@@ -452,7 +452,7 @@ export class Server {
 
   /** Runs every complete request in the client's buffer, then flushes replies once. */
   processInput(c: Client): void {
-    markClock();
+    beginInput(c);
     try {
       while (!c.closeAfterReply && !c.closed && c.blocked === null && c.parked === null) {
         let argv: string[] | null;
@@ -481,12 +481,14 @@ export class Server {
         }
       }
     } catch (e) {
+      endInput();
       if (!(e instanceof ProtocolError)) throw e;
       this.log.verbose(`Protocol error (${e.message.replace('ERR Protocol error: ', '')}) from client: id=${c.id} addr=${c.addr}`);
       c.reply.error(e.message);
       c.close();
       return;
     }
+    endInput();
     const n = c.reply.length;
     this.stats.netOutputBytes += n;
     c.flush();

@@ -9,28 +9,11 @@
  * the call (lazy-expiry DELs) precede it, and the whole lot is flushed when
  * the outermost call returns.
  */
-import { performance } from 'node:perf_hooks';
 import type { CommandSpec } from './command-spec.js';
 import type { Client } from '../net/client.js';
-import { recordLatency } from '../observe/histogram.js';
+import { callStart, joinRun, sample, startTiming, stopTiming } from './command-clock.js';
 
-/**
- * One clock read per command (a clock read costs as much as a small command):
- * a call starts where the previous one in the same stretch of work ended, so
- * its time includes parsing its request. Every entry point that starts a new
- * stretch — a read event, a timer that serves a blocked client — calls
- * markClock() first.
- */
-let clockMark = performance.now();
-
-export function markClock(): void {
-  clockMark = performance.now();
-}
-
-/** The last clock mark: when the previous command ended (or the read event began), without reading the clock. */
-export function lastClockMark(): number {
-  return clockMark;
-}
+export { markClock, lastClockMark } from './command-clock.js';
 
 export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   const server = c.server;
@@ -43,8 +26,9 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   c.propagateOverride = null;
   c.argv = argv;
   c.cmd = cmd;
+  const shared = startTiming(c, cmd, prop.depth === 0);
+  const t0 = callStart();
   prop.depth++;
-  const t0 = clockMark;
   // Client-side caching: only a client with tracking on pays for it (tracking/tracking.ts).
   const tracking = c.tracking;
   if (tracking !== null) tracking.hub.enter(c);
@@ -54,25 +38,21 @@ export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
     prop.depth--;
   }
   if (tracking !== null || c.tracking !== null) (tracking ?? c.tracking)!.hub.leave(c, cmd, argv, tracking !== null);
-  const t1 = performance.now();
-  clockMark = t1;
-  const usec = (t1 - t0) * 1000;
   const st = cmd.stats;
   st.calls++;
-  st.usec += usec;
   if (server.stats.totalErrorReplies !== errorsBefore) st.failedCalls++;
   server.stats.numCommands++;
   c.lastCommand = cmd;
-  // A command that blocked (or parked on its own I/O) is sampled for latency and the slowlog when
+  // A fast command's time is settled with its run's (dispatch/command-clock.ts). A command
+  // that blocked (or parked on its own I/O) is sampled for latency and the slowlog when
   // it is unblocked (dispatch/blocking.ts, dispatch/async-reply.ts).
-  if (c.blocked === null && c.parked === null) {
-    if (server.latencyTracking) recordLatency(st, usec);
-    if (usec >= server.slowlogThreshold && server.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) {
-      server.slowlog.add(c, argv, usec);
-    }
-  }
-  if (server.latencyThreshold > 0 && usec / 1000 >= server.latencyThreshold) {
-    server.latency.add(cmd.flags.has('fast') ? 'fast-command' : 'command', Math.round(usec / 1000));
+  const finished = c.blocked === null && c.parked === null;
+  if (shared) {
+    joinRun(cmd, argv, finished);
+  } else {
+    const usec = stopTiming(t0);
+    st.usec += usec;
+    sample(c, cmd, argv, usec, finished);
   }
   if ((ks.dirty !== dirtyBefore || c.forcePropagation) && cmd.propagates && c.propagateOverride !== false) {
     prop.add(c.db.id, c.propagateOverride ?? argv, ks.dirty === dirtyBefore && c.forcePropagation === 'repl');

@@ -63,6 +63,8 @@ export interface CommandSpec {
   readonly group: string;
   readonly since: string;
   readonly isWrite: boolean;
+  /** Fast and never blocking: may share a clock read with its neighbours (dispatch/command-clock.ts). */
+  readonly sharesClock: boolean;
   /**
    * Its effect reaches replicas and the AOF whenever it changed data, whatever
    * its flags (PFCOUNT refreshing its cache does), as Redis 7.0's call()

@@ -194,6 +194,39 @@ test('SLOWLOG records commands slower than the threshold', async () => {
   assert.equal(await c.call('SLOWLOG', 'LEN'), ':0\r\n');
 });
 
+test('pipelined fast commands share clock reads, yet each is counted, timed and logged in order', async () => {
+  const c = await connect();
+  await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+  await c.call('CONFIG', 'SET', 'slowlog-max-len', '1000');
+  await c.call('CONFIG', 'RESETSTAT');
+  await c.call('SLOWLOG', 'RESET');
+  // One write: runs of INCRs (longer than one shared read covers), a command that is not fast, GETs.
+  const script = [
+    ...Array.from({ length: 70 }, () => ['INCR', 'clock:ctr']),
+    ['SET', 'clock:s', 'v'],
+    ...Array.from({ length: 5 }, () => ['GET', 'clock:s']),
+  ];
+  c.write(script.map((a) => RawClient.encode(a)).join(''));
+  for (let i = 0; i < script.length; i++) await c.readReply();
+  const stats = parseInfo(bulkText(await c.call('INFO', 'commandstats'))).get('Commandstats')!;
+  const incr = /^calls=(\d+),usec=(\d+),usec_per_call=([\d.]+),/.exec(stats.get('cmdstat_incr') ?? '');
+  assert.ok(incr, stats.get('cmdstat_incr'));
+  assert.equal(incr[1], '70');
+  assert.ok(Number(incr[3]) > 0, 'each INCR got a share of the measured time');
+  assert.match(stats.get('cmdstat_get') ?? '', /^calls=5,/);
+  assert.match(await c.call('LATENCY', 'HISTOGRAM', 'incr'), /^\*2\r\n\$4\r\nincr\r\n\*4\r\n\$5\r\ncalls\r\n:70\r\n/);
+  c.write(RawClient.encode(['SLOWLOG', 'GET', '-1']));
+  const entries = ((await c.readReply()).value as { value: Array<{ value: RespValue[] }> }).value;
+  const names = entries
+    .map((e) => ((e.value[3] as { value: Array<{ value: string }> }).value[0].value))
+    .filter((n) => n === 'INCR' || n === 'SET' || n === 'GET')
+    .reverse();
+  assert.deepEqual(names, [...Array(70).fill('INCR'), 'SET', ...Array(5).fill('GET')]);
+  await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+  await c.call('CONFIG', 'SET', 'slowlog-max-len', '128');
+  await c.call('SLOWLOG', 'RESET');
+});
+
 test('LATENCY records DEBUG SLEEP spikes above the threshold', async () => {
   const c = await connect();
   await c.call('CONFIG', 'SET', 'latency-monitor-threshold', '5');
