@@ -231,7 +231,7 @@ export class Server {
   /** freeMemoryGetNotCountedMemory: the AOF buffer and what waits to be sent to replicas. */
   private notCountedMemory(): number {
     let n = this.aof.enabled ? this.aof.bufferLength : 0;
-    for (const r of this.master.replicas.values()) n += r.pendingBytes + (r.client.socket?.writableLength ?? 0);
+    for (const r of this.master.replicas.values()) n += r.pendingBytes + r.client.outputBacklog();
     return n;
   }
 
@@ -417,12 +417,15 @@ export class Server {
     if (adopted === null) socket.on('data', (chunk: Buffer) => this.onData(client, chunk));
     socket.on('error', () => this.unlinkClient(client));
     socket.on('close', () => this.unlinkClient(client));
-    socket.on('drain', () => {
-      if (client.readPaused && !client.closed) {
+    // Replies go out through the writer or, while the Writable holds bytes, through it: either may drain last.
+    const drained = (): void => {
+      if (client.readPaused && !client.closed && client.outputBacklog() === 0) {
         client.readPaused = false;
         socket.resume();
       }
-    });
+    };
+    socket.on('drain', drained);
+    if (client.writer !== null) client.writer.onDrain = drained;
   }
 
   /** protected-mode: no password and the default bind, so only loopback may connect. */
@@ -493,7 +496,7 @@ export class Server {
     this.stats.netOutputBytes += n;
     c.flush();
     if (c.closeAfterReply) c.close();
-    else if (c.socket && c.socket.writableLength > 64 * 1024 * 1024) {
+    else if (c.socket && c.outputBacklog() > 64 * 1024 * 1024) {
       // A client that reads its replies slower than it sends requests: stop reading until 'drain'.
       c.readPaused = true;
       c.socket.pause();

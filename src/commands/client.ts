@@ -83,7 +83,7 @@ export function clientInfoString(c: Client, self: Client | null): string {
   if (c.multi !== null) for (const q of c.multi.queue) multiMem += argvLen(q.argv) + q.argv.length * 8;
   const qbuf = c.parser.pending;
   const obl = c.reply.length;
-  const omem = c.socket?.writableLength ?? 0;
+  const omem = c.outputBacklog();
   const totMem = qbuf + argvMem + multiMem + obl + omem;
   const events = omem > 0 ? 'rw' : 'r';
   const cmd = running ? c.cmd : c.pausedArgv !== null ? c.server.commands.lookup(c.pausedArgv[0]) ?? c.lastCommand : c.lastCommand;

@@ -396,7 +396,7 @@ function memoryStats(ctx: CommandContext): void {
   if (used > s.cron.memoryPeak) s.cron.memoryPeak = used;
   const peak = s.cron.memoryPeak;
   let clients = 0;
-  for (const c of s.clients.values()) clients += c.parser.pending + c.reply.length + (c.socket?.writableLength ?? 0);
+  for (const c of s.clients.values()) clients += c.parser.pending + c.reply.length + c.outputBacklog();
   const dbs = s.ks.dbs.filter((d) => d.keys.size > 0);
   let keys = 0;
   let dbOverhead = 0;

@@ -5,12 +5,13 @@
  * interface only and never its socket.
  *
  * Output: replies accumulate in `reply` while a read event's requests are
- * processed, then `flush()` writes them in one socket write.
+ * processed, then `flush()` writes them in one socket write (net/direct-writer.ts).
  */
 import type { ReplicaInfo } from '../replicate/master.js';
 import type { Socket } from 'node:net';
 import { RequestParser } from '../protocol/request-parser.js';
 import { ReplyWriter } from '../protocol/reply-writer.js';
+import { DirectWriter } from './direct-writer.js';
 import type { CommandContext } from '../dispatch/command-spec.js';
 import type { Database } from '../keyspace/database.js';
 import type { Keyspace } from '../keyspace/keyspace.js';
@@ -45,7 +46,7 @@ export class Client implements CommandContext {
   closed = false;
   /** client-output-buffer-limit: when the pending output first went over the soft limit (0: under it). */
   obufSoftSince = 0;
-  /** Reading stopped because the socket's output backed up (resumed on 'drain'). */
+  /** Reading stopped because the socket's output backed up (resumed once it drains). */
   readPaused = false;
   replyMode: ReplyMode = 'on';
   /** CLIENT REPLY SKIP applies to the command after it. */
@@ -116,11 +117,21 @@ export class Client implements CommandContext {
     this.authenticated = server.authRequired() === false;
     this.parser = new RequestParser({ maxBulkLen: server.config.num('proto-max-bulk-len'), authenticated: this.authenticated });
     this.reply.onError = (msg) => server.countError(msg);
+    this.writer = socket ? DirectWriter.create(socket) : null;
     this.addr = socket ? `${socket.remoteAddress}:${socket.remotePort}` : '';
     this.laddr = socket ? `${socket.localAddress}:${socket.localPort}` : '';
   }
 
   readonly ks: Keyspace;
+  /** Writes replies to the socket's handle; null without a socket or where Node lacks the API. */
+  readonly writer: DirectWriter | null;
+
+  /** Reply bytes written but not yet taken by the kernel (CLIENT LIST omem, output buffer limits). */
+  outputBacklog(): number {
+    const s = this.socket;
+    if (s === null) return 0;
+    return s.writableLength + (this.writer !== null ? this.writer.pending : 0);
+  }
 
   get client(): Client {
     return this;
@@ -152,12 +163,17 @@ export class Client implements CommandContext {
     if (this.server.aof.bufferLength !== 0) this.server.aof.flushBeforeReply();
     const out = this.reply.detach();
     if (this.socket && !this.closed) {
-      this.socket.write(out);
+      const w = this.writer;
+      let taken: boolean;
+      if (w !== null) taken = w.write(out);
+      else {
+        this.socket.write(out);
+        taken = this.socket.writableLength === 0;
+      }
       this.server.stats.totalWrites++;
       // Taken by the kernel synchronously: the buffer is free again.
-      const waiting = this.socket.writableLength;
-      if (waiting === 0) this.reply.reuse();
-      else this.checkOutputLimit(waiting);
+      if (taken) this.reply.reuse();
+      else this.checkOutputLimit(this.outputBacklog());
     }
   }
 

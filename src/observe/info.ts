@@ -153,7 +153,7 @@ function memorySection(s: Server): string[] {
   const rss = m.rss;
   const startup = Math.min(startupMemory, used);
   let clientsMem = 0;
-  for (const c of s.clients.values()) clientsMem += c.parser.pending + c.reply.length + (c.socket?.writableLength ?? 0);
+  for (const c of s.clients.values()) clientsMem += c.parser.pending + c.reply.length + c.outputBacklog();
   const overhead = startup + clientsMem;
   const dataset = Math.max(0, used - overhead);
   const maxmemory = s.config.num('maxmemory');
