@@ -20,7 +20,7 @@ import type { CommandSpec } from '../dispatch/command-spec.js';
 import type { Client } from '../net/client.js';
 import type { Server } from '../server.js';
 import { parkClient, type BusyScript, type ParkedReply } from '../dispatch/async-reply.js';
-import { markClock } from '../dispatch/call.js';
+import { markClock } from '../dispatch/command-clock.js';
 import { SUSPENDED, type Reply, type RunResult } from '../scripting/index.js';
 import { writeReply, type ScriptCallHost } from './script-host.js';
 

@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import type { CommandContext, CommandSpec } from './command-spec.js';
 import type { Client } from '../net/client.js';
 import type { Database } from '../keyspace/database.js';
-import { recordLatency } from '../observe/histogram.js';
+import { recordUnblocked } from './command-clock.js';
 
 export interface ParkedState {
   readonly cmd: CommandSpec | null;
@@ -97,10 +97,7 @@ function resume(c: Client, st: ParkedState, conclude: (c: Client) => void): void
     const stats = cmd.stats;
     stats.usec += usec;
     if (server.stats.totalErrorReplies !== errorsBefore) stats.failedCalls++;
-    if (server.latencyTracking) recordLatency(stats, usec);
-    if (usec >= server.slowlogThreshold && server.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) {
-      server.slowlog.add(c, st.slowlogArgv, usec);
-    }
+    recordUnblocked(c, cmd, st.slowlogArgv, usec);
   }
   if (c.socket === null || c.closed) return;
   server.stats.netOutputBytes += c.reply.length;

@@ -30,7 +30,7 @@ import type { Client } from '../net/client.js';
 import type { Server } from '../server.js';
 import type { Database } from '../keyspace/database.js';
 import { performance } from 'node:perf_hooks';
-import { recordLatency } from '../observe/histogram.js';
+import { recordUnblocked } from './command-clock.js';
 import { parseDouble } from '../util/numbers.js';
 import { ERR } from '../protocol/errors.js';
 
@@ -163,16 +163,12 @@ export class Blocking {
   private finish(c: Client, usec: number, failed: boolean): void {
     const cmd = c.blocked!.cmd;
     this.detach(c);
-    const server = this.server;
     // updateStatsOnUnblock (7.0): calls were counted when the command ran.
     if (cmd !== null) {
       const st = cmd.stats;
       st.usec += usec;
       if (failed) st.failedCalls++;
-      if (server.latencyTracking) recordLatency(st, usec);
-      if (usec >= server.slowlogThreshold && server.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) {
-        server.slowlog.add(c, c.argv, usec);
-      }
+      recordUnblocked(c, cmd, c.argv, usec);
     }
     this.resume(c);
   }

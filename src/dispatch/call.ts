@@ -13,8 +13,6 @@ import type { CommandSpec } from './command-spec.js';
 import type { Client } from '../net/client.js';
 import { callStart, joinRun, sample, startTiming, stopTiming } from './command-clock.js';
 
-export { markClock, lastClockMark } from './command-clock.js';
-
 export function call(c: Client, cmd: CommandSpec, argv: string[]): void {
   const server = c.server;
   const ks = server.ks;

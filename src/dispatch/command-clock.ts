@@ -110,17 +110,24 @@ function closeRun(t1: number): void {
 /**
  * The latency histogram, slowlog and latency monitor for one call. A call
  * that blocked is sampled for the first two when it is unblocked
- * (dispatch/blocking.ts, dispatch/async-reply.ts): `finished` is false then.
+ * (recordUnblocked): `finished` is false then.
  */
 export function sample(c: Client, cmd: CommandSpec, argv: string[], usec: number, finished = true): void {
   const server = c.server;
-  if (finished) {
-    if (server.latencyTracking) recordLatency(cmd.stats, usec);
-    if (usec >= server.slowlogThreshold && server.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) {
-      server.slowlog.add(c, argv, usec);
-    }
-  }
+  if (finished) recordUnblocked(c, cmd, argv, usec);
   if (server.latencyThreshold > 0 && usec / 1000 >= server.latencyThreshold) {
     server.latency.add(cmd.flags.has('fast') ? 'fast-command' : 'command', Math.round(usec / 1000));
+  }
+}
+
+/**
+ * A call's latency histogram and slowlog entry; for a blocked or parked call
+ * when it completes (updateStatsOnUnblock: no latency monitor sample then).
+ */
+export function recordUnblocked(c: Client, cmd: CommandSpec, argv: string[], usec: number): void {
+  const server = c.server;
+  if (server.latencyTracking) recordLatency(cmd.stats, usec);
+  if (usec >= server.slowlogThreshold && server.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) {
+    server.slowlog.add(c, argv, usec);
   }
 }

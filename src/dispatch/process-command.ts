@@ -12,7 +12,8 @@ import { ERR } from '../protocol/errors.js';
 import type { Client } from '../net/client.js';
 import type { CommandSpec } from './command-spec.js';
 import type { BusyScript } from './async-reply.js';
-import { call, lastClockMark } from './call.js';
+import { call } from './call.js';
+import { lastClockMark } from './command-clock.js';
 import { HEAP_OOM } from '../keyspace/heap-guard.js';
 
 export function processCommand(c: Client, argv: string[]): void {
