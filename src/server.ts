@@ -12,7 +12,7 @@ import { Propagator } from './propagate/propagate.js';
 import { CommandTable } from './dispatch/command-table.js';
 import { processCommand } from './dispatch/process-command.js';
 import { beginInput, endInput } from './dispatch/command-clock.js';
-import { adoptWithSharedReads } from './net/shared-read-socket.js';
+import { acceptWithSharedReads, type ReadTarget } from './net/shared-read-socket.js';
 import { ProtocolError } from './protocol/request-parser.js';
 import { Client } from './net/client.js';
 import { OutputLimits } from './net/output-limits.js';
@@ -365,7 +365,7 @@ export class Server {
       let host = optional ? raw.slice(1) : raw;
       if (host === '*') host = '0.0.0.0';
       else if (host === '::*') host = '::';
-      const srv = net.createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.accept(s));
+      const srv = net.createServer({ noDelay: true, allowHalfOpen: true });
       try {
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
@@ -374,6 +374,12 @@ export class Server {
             resolve();
           });
         });
+        if (!acceptWithSharedReads(srv, (s) => this.accept(s))) {
+          srv.on('connection', (s: net.Socket) => {
+            const target = this.accept(s);
+            s.on('data', target);
+          });
+        }
         srv.on('error', (e) => this.log.warning(`Listener error: ${e.message}`));
         this.listeners.push(srv);
         bound++;
@@ -391,32 +397,23 @@ export class Server {
     this.boundTo = bindValue;
   }
 
-  private accept(socket: net.Socket): void {
+  /** A new connection: its Client, or a refusal. Returns where its input goes. */
+  private accept(socket: net.Socket): ReadTarget {
     const maxclients = this.config.num('maxclients');
-    if (this.clients.size >= maxclients) {
-      this.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
-      return;
-    }
-    if (this.protectedModeDenies(socket)) {
-      this.stats.rejectedConnections++;
-      socket.end(`-${PROTECTED_MODE_DENIED}\r\n`);
-      return;
-    }
-    let c: Client | null = null;
-    const adopted = adoptWithSharedReads(socket, (chunk) => this.onData(c!, chunk));
-    if (adopted === null) socket.resume();
-    socket = adopted ?? socket;
+    if (this.clients.size >= maxclients) return this.refuse(socket, '-ERR max number of clients reached\r\n');
+    if (this.protectedModeDenies(socket)) return this.refuse(socket, `-${PROTECTED_MODE_DENIED}\r\n`);
     const keepalive = this.config.num('tcp-keepalive');
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-    socket.setNoDelay(true);
-    c = new Client(this, socket, this.nextClientId++);
-    const client = c;
-    this.clients.set(c.id, c);
+    const client = new Client(this, socket, this.nextClientId++);
+    this.clients.set(client.id, client);
     this.stats.numConnections++;
-    if (adopted === null) socket.on('data', (chunk: Buffer) => this.onData(client, chunk));
     socket.on('error', () => this.unlinkClient(client));
     socket.on('close', () => this.unlinkClient(client));
+    // The client closed its side: like Redis, close ours; replies still queued go out first.
+    socket.on('end', () => {
+      if (client.outputBacklog() === 0) socket.destroy();
+      else socket.end();
+    });
     // Replies go out through the writer or, while the Writable holds bytes, through it: either may drain last.
     const drained = (): void => {
       if (client.readPaused && !client.closed && client.outputBacklog() === 0) {
@@ -426,6 +423,15 @@ export class Server {
     };
     socket.on('drain', drained);
     if (client.writer !== null) client.writer.onDrain = drained;
+    return (chunk) => this.onData(client, chunk);
+  }
+
+  /** Answers a connection we do not serve with one error line, then closes it; its input is ignored. */
+  private refuse(socket: net.Socket, line: string): ReadTarget {
+    this.stats.rejectedConnections++;
+    socket.on('error', () => socket.destroy());
+    socket.end(line, () => socket.destroy());
+    return ignoreInput;
   }
 
   /** protected-mode: no password and the default bind, so only loopback may connect. */
@@ -674,6 +680,9 @@ export class Server {
     return a && typeof a === 'object' ? a.port : this.port;
   }
 }
+
+/** Input of a refused connection. */
+function ignoreInput(): void {}
 
 const PROTECTED_MODE_DENIED =
   "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";

@@ -104,7 +104,15 @@ export class Client implements CommandContext {
     return a === '127.0.0.1' || a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
   }
   addr: string;
-  laddr: string;
+  /** The local address, looked up on first use (CLIENT LIST, CLIENT KILL LADDR): a getsockname per connection saved. */
+  get laddr(): string {
+    if (this.localAddr === null) this.localAddr = this.socket ? `${this.socket.localAddress}:${this.socket.localPort}` : '';
+    return this.localAddr;
+  }
+  set laddr(v: string) {
+    this.localAddr = v;
+  }
+  private localAddr: string | null = null;
 
   constructor(
     readonly server: Server,
@@ -119,7 +127,6 @@ export class Client implements CommandContext {
     this.reply.onError = (msg) => server.countError(msg);
     this.writer = socket ? DirectWriter.create(socket) : null;
     this.addr = socket ? `${socket.remoteAddress}:${socket.remotePort}` : '';
-    this.laddr = socket ? `${socket.localAddress}:${socket.localPort}` : '';
   }
 
   readonly ks: Keyspace;
