@@ -11,10 +11,12 @@
  *   (a) -c 50 -n BENCH_N   -P 1   SET,GET,INCR,MSET,PING_INLINE,PING_MBULK
  *   (b) -c 50 -n 2·BENCH_N -P 16  same tests
  *   (c) the default full test list once, reporting every test that got errors
- * BENCH_N defaults to 100000.
+ * BENCH_N defaults to 100000. Servers and client are pinned to separate CPUs
+ * (cpu-placement.ts; BENCH_PIN=0 turns it off).
  */
 import os from 'node:os';
 import { startServer, type RunningServer } from '../test/support/servers.js';
+import { describePlacement, pinServer } from './cpu-placement.js';
 import { benchmark, fmt, median, table } from './redis-benchmark-run.js';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
@@ -72,10 +74,12 @@ async function main(): Promise<void> {
   console.log(`redis-benchmark: reddish-server vs redis-server — ${new Date().toISOString()}`);
   console.log(`machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}, node ${process.version}`);
   console.log(`runs: ${RUNS} each (median), interleaved; n=${N}`);
+  console.log(describePlacement());
   const reddish = await startServer('reddish');
   const redis = await startServer('redis');
   const servers = [reddish, redis];
   try {
+    for (const s of servers) pinServer(s.proc.pid!);
     console.error('(a) -c 50 -P 1');
     const a = summarize(await interleaved(servers, ['-c', '50', '-n', String(N), '-P', '1', '-t', TESTS]));
     console.log(table(`(a) -c 50 -n ${N} -P 1`, a));

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { clientCommand } from './cpu-placement.js';
 
 export interface BenchResult {
   rows: Map<string, number>;
@@ -12,10 +13,11 @@ export interface BenchResult {
   stderr: string;
 }
 
-/** Runs redis-benchmark against 127.0.0.1:port; with `timeoutMs`, a run that takes longer is killed (code null). */
+/** Runs redis-benchmark (on the client CPUs, see cpu-placement.ts) against 127.0.0.1:port; with `timeoutMs`, a run that takes longer is killed (code null). */
 export function benchmark(port: number, args: string[], timeoutMs?: number): Promise<BenchResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-q', '--csv', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, argv] = clientCommand('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-q', '--csv', ...args]);
+    const p = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));
