@@ -23,52 +23,36 @@ after(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Connects, writes `data`, half-closes; resolves with every byte received and whether the server ended the connection. */
-function sendAndHalfClose(port: number, data: string, timeoutMs = 5000): Promise<{ bytes: string; serverClosed: boolean }> {
+/**
+ * Connects and writes `data`, half-closing after it when `halfClose`.
+ * Resolves with the bytes received and whether the server ended the
+ * connection; early (serverClosed false) once `until` matches, or at the timeout.
+ */
+function exchange(
+  port: number,
+  data: string,
+  opts: { halfClose: boolean; until?: RegExp; timeoutMs?: number },
+): Promise<{ bytes: string; serverClosed: boolean }> {
   return new Promise((resolve, reject) => {
     const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
     let bytes = '';
-    const timer = setTimeout(() => {
-      s.destroy();
-      resolve({ bytes, serverClosed: false });
-    }, timeoutMs);
-    s.on('connect', () => s.end(data, 'latin1'));
-    s.on('data', (d: Buffer) => (bytes += d.toString('latin1')));
-    s.on('end', () => {
+    const done = (serverClosed: boolean): void => {
       clearTimeout(timer);
       s.destroy();
-      resolve({ bytes, serverClosed: true });
+      resolve({ bytes, serverClosed });
+    };
+    const timer = setTimeout(() => done(false), opts.timeoutMs ?? 5000);
+    s.on('connect', () => (opts.halfClose ? s.end(data, 'latin1') : s.write(data, 'latin1')));
+    s.on('data', (d: Buffer) => {
+      bytes += d.toString('latin1');
+      if (opts.until?.test(bytes)) done(false);
     });
+    s.on('end', () => done(true));
     s.on('error', reject);
   });
 }
 
-/** One inline command on a fresh connection; resolves with the reply bytes once the server closes or `until` matches. */
-function oneShot(port: number, line: string, until: RegExp): Promise<{ bytes: string; serverClosed: boolean }> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-    let bytes = '';
-    const timer = setTimeout(() => {
-      s.destroy();
-      resolve({ bytes, serverClosed: false });
-    }, 3000);
-    s.on('connect', () => s.write(line));
-    s.on('data', (d: Buffer) => {
-      bytes += d.toString('latin1');
-      if (until.test(bytes)) {
-        clearTimeout(timer);
-        s.destroy();
-        resolve({ bytes, serverClosed: false });
-      }
-    });
-    s.on('end', () => {
-      clearTimeout(timer);
-      s.destroy();
-      resolve({ bytes, serverClosed: true });
-    });
-    s.on('error', reject);
-  });
-}
+const sendAndHalfClose = (port: number, data: string, timeoutMs?: number) => exchange(port, data, { halfClose: true, timeoutMs });
 
 async function info(c: RawClient, field: string): Promise<number> {
   const text = await c.call('INFO', 'everything');
@@ -132,7 +116,7 @@ test('over maxclients: the error line, then the server closes the connection', a
     const second = await RawClient.connect(s.port);
     assert.equal(await second.call('PING'), '+PONG\r\n');
     try {
-      const r = await oneShot(s.port, 'PING\r\n', /PONG/);
+      const r = await exchange(s.port, 'PING\r\n', { halfClose: false, until: /PONG/, timeoutMs: 3000 });
       assert.equal(r.bytes, '-ERR max number of clients reached\r\n', `${s.kind} refusal`);
       assert.ok(r.serverClosed, `${s.kind} closed the refused connection`);
     } finally {
