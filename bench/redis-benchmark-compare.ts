@@ -11,8 +11,8 @@
  *   (a) -c 50 -n BENCH_N   -P 1   SET,GET,INCR,MSET,PING_INLINE,PING_MBULK
  *   (b) -c 50 -n 2·BENCH_N -P 16  same tests
  *   (c) the default full test list once, reporting every test that got errors
- * BENCH_N defaults to 100000. Servers and client are pinned to separate CPUs
- * (cpu-placement.ts; BENCH_PIN=0 turns it off).
+ * BENCH_N defaults to 100000. Each server's main thread and the client run on
+ * separate CPUs (cpu-placement.ts; BENCH_PIN=0 turns it off).
  */
 import os from 'node:os';
 import { startServer, type RunningServer } from '../test/support/servers.js';

@@ -15,8 +15,9 @@
  * before V8 has optimised the hot paths; Redis, compiled ahead of time, has
  * no such phase. CPU is user + system time from /proc over the run,
  * per request. LRANGE tests send BENCH_N_LRANGE requests (default
- * BENCH_N / 7: their replies are 100-600 elements). Servers and client are
- * pinned to separate CPUs (cpu-placement.ts; BENCH_PIN=0 turns it off).
+ * BENCH_N / 7: their replies are 100-600 elements). Each server's main
+ * thread and the client run on separate CPUs (cpu-placement.ts; BENCH_PIN=0
+ * turns it off).
  */
 import os from 'node:os';
 import { startServer, type RunningServer } from '../test/support/servers.js';
